@@ -1,0 +1,338 @@
+import { AccessTokenError } from './errors.js';
+
+/**
+ * A grant: a product permission inside a token. `key` is its name in the `grants` claim and
+ * `toPayload()` its value. Fields are public and read when the token is signed, as in twilio-node.
+ */
+export abstract class Grant<TPayload extends object = object> {
+  abstract readonly key: string;
+  abstract toPayload(): TPayload;
+  /** Throws an AccessTokenError when a field cannot be what Twilio accepts. */
+  validate(): void {}
+}
+
+type Payload = Record<string, unknown>;
+
+/** Sets `payload[field] = value` when the value is truthy, as every official helper library does. */
+function putIfTruthy(payload: Payload, field: string, value: unknown): void {
+  if (value) payload[field] = value;
+}
+
+const SID_PATTERN = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
+
+function checkSid(grant: string, option: string, value: unknown, prefix: string): void {
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value !== 'string' || !value.startsWith(prefix) || !SID_PATTERN.test(value)) {
+    throw new AccessTokenError(
+      'INVALID_GRANT',
+      `${grant}.${option} must be a SID starting with "${prefix}" followed by 32 hex characters (got ${describe(value)}).`,
+    );
+  }
+}
+
+function checkString(grant: string, option: string, value: unknown, maxLength = 256): void {
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value !== 'string' || value.length > maxLength) {
+    throw new AccessTokenError(
+      'INVALID_GRANT',
+      `${grant}.${option} must be a string of at most ${maxLength} characters (got ${describe(value)}).`,
+    );
+  }
+}
+
+/** A short, safe description of a rejected value for error messages. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+export interface ChatGrantOptions {
+  /** Conversations / Chat service SID (`IS...`). */
+  serviceSid?: string;
+  endpointId?: string;
+  /** Deployment role SID (`RL...`). */
+  deploymentRoleSid?: string;
+  /** Push credential SID (`CR...`). */
+  pushCredentialSid?: string;
+}
+
+/** Conversations and Chat (`chat`). */
+export class ChatGrant extends Grant {
+  readonly key = 'chat';
+  serviceSid?: string;
+  endpointId?: string;
+  deploymentRoleSid?: string;
+  pushCredentialSid?: string;
+
+  constructor(options: ChatGrantOptions = {}) {
+    super();
+    this.serviceSid = options.serviceSid;
+    this.endpointId = options.endpointId;
+    this.deploymentRoleSid = options.deploymentRoleSid;
+    this.pushCredentialSid = options.pushCredentialSid;
+  }
+
+  toPayload(): Payload {
+    const payload: Payload = {};
+    putIfTruthy(payload, 'service_sid', this.serviceSid);
+    putIfTruthy(payload, 'endpoint_id', this.endpointId);
+    putIfTruthy(payload, 'deployment_role_sid', this.deploymentRoleSid);
+    putIfTruthy(payload, 'push_credential_sid', this.pushCredentialSid);
+    return payload;
+  }
+
+  override validate(): void {
+    checkSid('chat', 'serviceSid', this.serviceSid, 'IS');
+    checkString('chat', 'endpointId', this.endpointId);
+    checkSid('chat', 'deploymentRoleSid', this.deploymentRoleSid, 'RL');
+    checkSid('chat', 'pushCredentialSid', this.pushCredentialSid, 'CR');
+  }
+}
+
+export interface VoiceGrantOptions {
+  /** Allow incoming calls to this identity. Only `true` grants it. */
+  incomingAllow?: boolean;
+  /** TwiML application SID (`AP...`) for outgoing calls. */
+  outgoingApplicationSid?: string;
+  /** Parameters passed to the TwiML application; sent only with `outgoingApplicationSid`. */
+  outgoingApplicationParams?: Record<string, unknown>;
+  /** Push credential SID (`CR...`) for mobile push notifications. */
+  pushCredentialSid?: string;
+  endpointId?: string;
+}
+
+/** Programmable Voice (`voice`). */
+export class VoiceGrant extends Grant {
+  readonly key = 'voice';
+  incomingAllow?: boolean;
+  outgoingApplicationSid?: string;
+  outgoingApplicationParams?: Record<string, unknown>;
+  pushCredentialSid?: string;
+  endpointId?: string;
+
+  constructor(options: VoiceGrantOptions = {}) {
+    super();
+    this.incomingAllow = options.incomingAllow;
+    this.outgoingApplicationSid = options.outgoingApplicationSid;
+    this.outgoingApplicationParams = options.outgoingApplicationParams;
+    this.pushCredentialSid = options.pushCredentialSid;
+    this.endpointId = options.endpointId;
+  }
+
+  toPayload(): Payload {
+    const payload: Payload = {};
+    if (this.incomingAllow === true) payload.incoming = { allow: true };
+    if (this.outgoingApplicationSid) {
+      const outgoing: Payload = { application_sid: this.outgoingApplicationSid };
+      putIfTruthy(outgoing, 'params', this.outgoingApplicationParams);
+      payload.outgoing = outgoing;
+    }
+    putIfTruthy(payload, 'push_credential_sid', this.pushCredentialSid);
+    putIfTruthy(payload, 'endpoint_id', this.endpointId);
+    return payload;
+  }
+
+  override validate(): void {
+    const { incomingAllow, outgoingApplicationParams: params } = this;
+    if (incomingAllow !== undefined && incomingAllow !== null && typeof incomingAllow !== 'boolean') {
+      throw new AccessTokenError('INVALID_GRANT', `voice.incomingAllow must be a boolean (got ${describe(incomingAllow)}).`);
+    }
+    checkSid('voice', 'outgoingApplicationSid', this.outgoingApplicationSid, 'AP');
+    if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
+      throw new AccessTokenError(
+        'INVALID_GRANT',
+        `voice.outgoingApplicationParams must be a plain object (got ${describe(params)}).`,
+      );
+    }
+    checkSid('voice', 'pushCredentialSid', this.pushCredentialSid, 'CR');
+    checkString('voice', 'endpointId', this.endpointId);
+  }
+}
+
+export interface VideoGrantOptions {
+  /** Room name or Room SID (`RM...`) the token may join; omit for any room. */
+  room?: string;
+}
+
+/** Programmable Video (`video`). */
+export class VideoGrant extends Grant {
+  readonly key = 'video';
+  room?: string;
+
+  constructor(options: VideoGrantOptions = {}) {
+    super();
+    this.room = options.room;
+  }
+
+  toPayload(): Payload {
+    const payload: Payload = {};
+    putIfTruthy(payload, 'room', this.room);
+    return payload;
+  }
+
+  override validate(): void {
+    checkString('video', 'room', this.room, 128);
+  }
+}
+
+export interface SyncGrantOptions {
+  /** Sync service SID (`IS...`). */
+  serviceSid?: string;
+  endpointId?: string;
+}
+
+/** Sync (`data_sync`). */
+export class SyncGrant extends Grant {
+  readonly key = 'data_sync';
+  serviceSid?: string;
+  endpointId?: string;
+
+  constructor(options: SyncGrantOptions = {}) {
+    super();
+    this.serviceSid = options.serviceSid;
+    this.endpointId = options.endpointId;
+  }
+
+  toPayload(): Payload {
+    const payload: Payload = {};
+    putIfTruthy(payload, 'service_sid', this.serviceSid);
+    putIfTruthy(payload, 'endpoint_id', this.endpointId);
+    return payload;
+  }
+
+  override validate(): void {
+    checkSid('sync', 'serviceSid', this.serviceSid, 'IS');
+    checkString('sync', 'endpointId', this.endpointId);
+  }
+}
+
+export interface TaskRouterGrantOptions {
+  /** Workspace SID (`WS...`). */
+  workspaceSid?: string;
+  /** Worker SID (`WK...`). */
+  workerSid?: string;
+  role?: string;
+}
+
+/** TaskRouter (`task_router`). */
+export class TaskRouterGrant extends Grant {
+  readonly key = 'task_router';
+  workspaceSid?: string;
+  workerSid?: string;
+  role?: string;
+
+  constructor(options: TaskRouterGrantOptions = {}) {
+    super();
+    this.workspaceSid = options.workspaceSid;
+    this.workerSid = options.workerSid;
+    this.role = options.role;
+  }
+
+  toPayload(): Payload {
+    const payload: Payload = {};
+    putIfTruthy(payload, 'workspace_sid', this.workspaceSid);
+    putIfTruthy(payload, 'worker_sid', this.workerSid);
+    putIfTruthy(payload, 'role', this.role);
+    return payload;
+  }
+
+  override validate(): void {
+    checkSid('taskRouter', 'workspaceSid', this.workspaceSid, 'WS');
+    checkSid('taskRouter', 'workerSid', this.workerSid, 'WK');
+    checkString('taskRouter', 'role', this.role);
+  }
+}
+
+export interface PlaybackGrantOptions {
+  /** The grant object returned by Twilio Live's PlaybackGrant API, passed through unchanged. */
+  grant?: Record<string, unknown>;
+}
+
+/** Twilio Live playback (`player`). */
+export class PlaybackGrant extends Grant {
+  readonly key = 'player';
+  grant?: Record<string, unknown>;
+
+  constructor(options: PlaybackGrantOptions = {}) {
+    super();
+    this.grant = options.grant;
+  }
+
+  toPayload(): Payload {
+    return this.grant || {};
+  }
+
+  override validate(): void {
+    const { grant } = this;
+    if (grant !== undefined && grant !== null && (typeof grant !== 'object' || Array.isArray(grant))) {
+      throw new AccessTokenError('INVALID_GRANT', `playback.grant must be the object Twilio Live returned (got ${describe(grant)}).`);
+    }
+  }
+}
+
+/**
+ * Grants as a typed plain object, for `signer.sign()` and policies:
+ * `{ video: { room: 'r1' }, voice: { incomingAllow: true } }`. Emitted in the object's key order.
+ */
+export interface GrantsSpec {
+  chat?: ChatGrantOptions;
+  voice?: VoiceGrantOptions;
+  video?: VideoGrantOptions;
+  sync?: SyncGrantOptions;
+  taskRouter?: TaskRouterGrantOptions;
+  /** The grant object from Twilio Live, as for `PlaybackGrant`'s `grant` option. */
+  playback?: Record<string, unknown>;
+}
+
+const GRANT_FACTORIES: { [K in keyof Required<GrantsSpec>]: (options: NonNullable<GrantsSpec[K]>) => Grant } = {
+  chat: (options) => new ChatGrant(options),
+  voice: (options) => new VoiceGrant(options),
+  video: (options) => new VideoGrant(options),
+  sync: (options) => new SyncGrant(options),
+  taskRouter: (options) => new TaskRouterGrant(options),
+  playback: (grant) => new PlaybackGrant({ grant }),
+};
+
+/** Grants as grant objects or as a `GrantsSpec`. */
+export type GrantsInput = readonly Grant[] | GrantsSpec;
+
+/** Turns either form of grants into grant objects, rejecting unknown keys and non-grants. */
+export function toGrantList(grants: GrantsInput | undefined): Grant[] {
+  if (grants === undefined || grants === null) return [];
+  if (Array.isArray(grants)) {
+    for (const grant of grants) assertGrant(grant);
+    return [...grants];
+  }
+  if (typeof grants !== 'object') {
+    throw new AccessTokenError('INVALID_GRANT', `grants must be a list of grants or an object such as { video: { room } } (got ${describe(grants)}).`);
+  }
+  const list: Grant[] = [];
+  for (const [name, options] of Object.entries(grants)) {
+    const factory = GRANT_FACTORIES[name as keyof GrantsSpec] as ((options: object) => Grant) | undefined;
+    if (!factory) {
+      throw new AccessTokenError(
+        'INVALID_GRANT',
+        `Unknown grant "${name}". Use one of: ${Object.keys(GRANT_FACTORIES).join(', ')}.`,
+      );
+    }
+    if (options === undefined || options === null || options === false) continue;
+    if (typeof options !== 'object') {
+      throw new AccessTokenError('INVALID_GRANT', `grants.${name} must be an object of options (got ${describe(options)}).`);
+    }
+    list.push(factory(options));
+  }
+  return list;
+}
+
+/** Throws unless the value looks like a grant (twilio-node accepts any `{ key, toPayload }`). */
+export function assertGrant(grant: unknown): asserts grant is Grant {
+  const candidate = grant as Grant | null | undefined;
+  if (typeof candidate?.key !== 'string' || typeof candidate.toPayload !== 'function') {
+    throw new AccessTokenError('INVALID_GRANT', `Expected a grant object such as new VideoGrant({ room }) (got ${describe(grant)}).`);
+  }
+}
+
+/** The grant keys a Twilio product SDK accepts: a token with none of them is refused by every SDK. */
+export const PRODUCT_GRANT_KEYS: ReadonlySet<string> = new Set(['chat', 'voice', 'video', 'data_sync', 'task_router', 'player']);

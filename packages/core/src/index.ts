@@ -1,0 +1,44 @@
+export { AccessTokenError, ERROR_CODES, httpStatusOf } from './errors.js';
+export type { AccessTokenErrorCode, ValidationErrorDetail } from './errors.js';
+export {
+  ChatGrant,
+  Grant,
+  PlaybackGrant,
+  SyncGrant,
+  TaskRouterGrant,
+  VideoGrant,
+  VoiceGrant,
+} from './grants.js';
+export type {
+  ChatGrantOptions,
+  GrantsInput,
+  GrantsSpec,
+  PlaybackGrantOptions,
+  SyncGrantOptions,
+  TaskRouterGrantOptions,
+  VideoGrantOptions,
+  VoiceGrantOptions,
+} from './grants.js';
+export { AccessToken, createSigner, TWILIO_CONTENT_TYPE } from './token.js';
+export type { AccessTokenOptions, ApiKey, IssuedToken, Signer, SignerOptions, SignOptions } from './token.js';
+export { DEFAULT_TTL, MAX_TTL } from './validate.js';
+export { decodeAccessToken, inspectAccessToken, verifyAccessToken } from './verify.js';
+export type {
+  AccessTokenClaims,
+  AccessTokenHeader,
+  AccessTokenInspection,
+  DecodedAccessToken,
+  InspectOptions,
+  VerifyOptions,
+} from './verify.js';
+export { createTokenHandler } from './handler.js';
+export type {
+  DeniedEvent,
+  IssuedEvent,
+  PolicyContext,
+  PolicyDecision,
+  TokenHandler,
+  TokenHandlerOptions,
+  TokenRequest,
+  TokenResponse,
+} from './handler.js';

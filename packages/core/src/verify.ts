@@ -1,0 +1,264 @@
+import jwt from 'jsonwebtoken';
+import { AccessTokenError } from './errors.js';
+import {
+  ChatGrant,
+  describe,
+  type Grant,
+  PlaybackGrant,
+  PRODUCT_GRANT_KEYS,
+  SyncGrant,
+  TaskRouterGrant,
+  VideoGrant,
+  VoiceGrant,
+} from './grants.js';
+import { type ApiKey, createKeyRing, TWILIO_CONTENT_TYPE } from './token.js';
+import { checkAccountSid, checkGrants, MAX_TTL, normalizeIdentity } from './validate.js';
+
+export interface AccessTokenHeader {
+  alg: string;
+  typ?: string;
+  cty?: string;
+  /** Home region, when the token names one. */
+  twr?: string;
+  [key: string]: unknown;
+}
+
+export interface AccessTokenClaims {
+  jti?: string;
+  grants?: { identity?: string; [grant: string]: unknown };
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+  /** The API key SID that signed the token. */
+  iss?: string;
+  /** The Account SID. */
+  sub?: string;
+  [key: string]: unknown;
+}
+
+export interface DecodedAccessToken {
+  header: AccessTokenHeader;
+  claims: AccessTokenClaims;
+}
+
+/** Header and claims of a token, without checking anything else. For debugging; never trust the result. */
+export function decodeAccessToken(token: string): DecodedAccessToken {
+  const decoded = typeof token === 'string' ? jwt.decode(token.trim(), { complete: true, json: true }) : null;
+  if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {
+    throw new AccessTokenError(
+      'MALFORMED_TOKEN',
+      'This is not a JWT: expected three base64url parts separated by dots, with a JSON header and JSON claims.',
+    );
+  }
+  return { header: decoded.header as AccessTokenHeader, claims: decoded.payload as AccessTokenClaims };
+}
+
+export interface InspectOptions {
+  /** When given, `sub` must equal it. */
+  accountSid?: string;
+  /** When given, `iss` must be one of them and the signature must match its secret. */
+  keys?: ApiKey | readonly ApiKey[];
+  /**
+   * Current time in milliseconds.
+   * @default Date.now
+   */
+  clock?: () => number;
+  /**
+   * Seconds of clock skew allowed for `exp` and `nbf`.
+   * @default 0
+   */
+  clockTolerance?: number;
+}
+
+export interface AccessTokenInspection {
+  /** Undefined when the token could not be decoded at all. */
+  decoded: DecodedAccessToken | undefined;
+  /** What Twilio would reject, most fundamental first. */
+  problems: AccessTokenError[];
+  /** What Twilio accepts but no product SDK can use (a token without a product grant). */
+  warnings: AccessTokenError[];
+}
+
+const GRANT_READERS: Record<string, (value: Record<string, any>) => Grant> = {
+  chat: (v) =>
+    new ChatGrant({
+      serviceSid: v.service_sid,
+      endpointId: v.endpoint_id,
+      deploymentRoleSid: v.deployment_role_sid,
+      pushCredentialSid: v.push_credential_sid,
+    }),
+  voice: (v) =>
+    new VoiceGrant({
+      incomingAllow: v.incoming?.allow,
+      outgoingApplicationSid: v.outgoing?.application_sid,
+      outgoingApplicationParams: v.outgoing?.params,
+      pushCredentialSid: v.push_credential_sid,
+      endpointId: v.endpoint_id,
+    }),
+  video: (v) => new VideoGrant({ room: v.room }),
+  data_sync: (v) => new SyncGrant({ serviceSid: v.service_sid, endpointId: v.endpoint_id }),
+  task_router: (v) => new TaskRouterGrant({ workspaceSid: v.workspace_sid, workerSid: v.worker_sid, role: v.role }),
+  player: (v) => new PlaybackGrant({ grant: v }),
+};
+
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+
+function checkHeader(header: AccessTokenHeader): AccessTokenError | undefined {
+  if (header.alg !== 'HS256') {
+    return new AccessTokenError(
+      'UNSUPPORTED_ALGORITHM',
+      `The header's alg is ${describe(header.alg)}; Twilio accepts HS256 only.`,
+    );
+  }
+  if (header.typ !== 'JWT' || header.cty !== TWILIO_CONTENT_TYPE) {
+    return new AccessTokenError(
+      'INVALID_HEADER',
+      `The header must have typ "JWT" and cty "${TWILIO_CONTENT_TYPE}" (got typ ${describe(header.typ)}, cty ${describe(header.cty)}).`,
+    );
+  }
+  return undefined;
+}
+
+function checkSignature(token: string, key: Parameters<typeof jwt.verify>[1]): AccessTokenError | undefined {
+  try {
+    jwt.verify(token, key, { algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true });
+    return undefined;
+  } catch (error) {
+    return new AccessTokenError(
+      'INVALID_SIGNATURE',
+      "The signature does not match the API key's secret: the token was changed, or signed with another secret.",
+      { cause: error },
+    );
+  }
+}
+
+function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): AccessTokenError[] {
+  const { exp, nbf, iat } = claims;
+  if (!isInteger(exp)) return [new AccessTokenError('INVALID_CLAIMS', `exp must be a Unix time in whole seconds (got ${describe(exp)}).`)];
+  const problems: AccessTokenError[] = [];
+  for (const [name, value] of [['iat', iat], ['nbf', nbf]] as const) {
+    if (value !== undefined && !isInteger(value)) {
+      problems.push(new AccessTokenError('INVALID_CLAIMS', `${name} must be a Unix time in whole seconds (got ${describe(value)}).`));
+    }
+  }
+  if (now >= exp + tolerance) {
+    problems.push(new AccessTokenError('TOKEN_EXPIRED', `The token expired at ${new Date(exp * 1000).toISOString()} (${now - exp} s ago). Fetch a new one.`));
+  }
+  if (isInteger(nbf) && now + tolerance < nbf) {
+    problems.push(
+      new AccessTokenError(
+        'TOKEN_NOT_YET_VALID',
+        `The token is not valid before ${new Date(nbf * 1000).toISOString()} (${nbf - now} s from now). Check the server clock.`,
+      ),
+    );
+  }
+  const start = isInteger(nbf) ? nbf : isInteger(iat) ? iat : now;
+  const lifetime = Math.max(exp - start, exp - now - tolerance);
+  if (lifetime > MAX_TTL) {
+    problems.push(
+      new AccessTokenError('LIFETIME_TOO_LONG', `The token lives ${lifetime} s; Twilio rejects tokens valid for more than ${MAX_TTL} s (24 h).`),
+    );
+  }
+  return problems;
+}
+
+function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warnings: AccessTokenError[] } {
+  if (typeof grants !== 'object' || grants === null || Array.isArray(grants)) {
+    return { problems: [new AccessTokenError('INVALID_GRANT', `The grants claim must be an object (got ${describe(grants)}).`)], warnings: [] };
+  }
+  const problems: AccessTokenError[] = [];
+  const record = grants as Record<string, unknown>;
+  let identity = '';
+  try {
+    identity = normalizeIdentity(record.identity);
+  } catch (error) {
+    problems.push(error as AccessTokenError);
+  }
+  const list: Grant[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    const read = GRANT_READERS[key];
+    if (!read) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(new AccessTokenError('INVALID_GRANT', `The ${key} grant must be an object (got ${describe(value)}).`));
+    } else {
+      list.push(read(value as Record<string, unknown>));
+    }
+  }
+  for (const grant of list) {
+    try {
+      checkGrants([grant], identity || '_');
+    } catch (error) {
+      problems.push(error as AccessTokenError);
+    }
+  }
+  const warnings = Object.keys(record).some((key) => PRODUCT_GRANT_KEYS.has(key))
+    ? []
+    : [new AccessTokenError('NO_GRANTS', 'The token has no product grant (chat, voice, video, data_sync, task_router, player), so no Twilio SDK will accept it.')];
+  return { problems, warnings };
+}
+
+/**
+ * Everything Twilio would reject in a token, without throwing: structure, header, issuer, subject,
+ * signature (when keys are given), times and grants. `verifyAccessToken` throws the first problem.
+ */
+export function inspectAccessToken(token: string, options: InspectOptions = {}): AccessTokenInspection {
+  let decoded: DecodedAccessToken;
+  try {
+    decoded = decodeAccessToken(token);
+  } catch (error) {
+    return { decoded: undefined, problems: [error as AccessTokenError], warnings: [] };
+  }
+  const { header, claims } = decoded;
+  const problems: AccessTokenError[] = [];
+  const headerProblem = checkHeader(header);
+  if (headerProblem) problems.push(headerProblem);
+
+  const ring = options.keys === undefined ? undefined : createKeyRing(options.keys);
+  const key = typeof claims.iss === 'string' ? ring?.keys.get(claims.iss) : undefined;
+  if (typeof claims.iss !== 'string' || !/^SK[0-9a-fA-F]{32}$/.test(claims.iss)) {
+    problems.push(new AccessTokenError('UNKNOWN_ISSUER', `iss must be the API key SID that signed the token (got ${describe(claims.iss)}).`));
+  } else if (ring && !key) {
+    problems.push(
+      new AccessTokenError(
+        'UNKNOWN_ISSUER',
+        `The token was signed by API key ${claims.iss}, which is not in keys. A deleted or unknown key is rejected by Twilio.`,
+      ),
+    );
+  }
+  if (options.accountSid !== undefined && claims.sub !== options.accountSid) {
+    problems.push(new AccessTokenError('INVALID_SUBJECT', `sub is ${describe(claims.sub)}, not the account ${options.accountSid}.`));
+  } else if (typeof claims.sub !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(claims.sub)) {
+    problems.push(new AccessTokenError('INVALID_SUBJECT', `sub must be the Account SID (got ${describe(claims.sub)}).`));
+  }
+  if (key && !headerProblem) {
+    const signatureProblem = checkSignature(token.trim(), key);
+    if (signatureProblem) problems.push(signatureProblem);
+  }
+  if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
+    problems.push(new AccessTokenError('INVALID_CLAIMS', `jti must be a non-empty string (got ${describe(claims.jti)}).`));
+  }
+  const now = Math.floor((options.clock ?? Date.now)() / 1000);
+  problems.push(...checkTimes(claims, now, options.clockTolerance ?? 0));
+  const grantCheck = checkGrantsClaim(claims.grants);
+  problems.push(...grantCheck.problems);
+  return { decoded, problems, warnings: grantCheck.warnings };
+}
+
+export interface VerifyOptions extends InspectOptions {
+  /** Your Account SID: the token's `sub` must equal it. */
+  accountSid: string;
+  /** The API keys you trust; the token's `iss` must be one of them. */
+  keys: ApiKey | readonly ApiKey[];
+}
+
+/**
+ * Verifies a token as Twilio does and returns its header and claims, or throws the first problem as
+ * an `AccessTokenError` (with the Twilio error code Twilio would answer). HS256 only.
+ */
+export function verifyAccessToken(token: string, options: VerifyOptions): DecodedAccessToken {
+  checkAccountSid(options?.accountSid);
+  if (options.keys === undefined) throw new AccessTokenError('INVALID_OPTIONS', 'verifyAccessToken needs keys: the API keys you trust.');
+  const { decoded, problems } = inspectAccessToken(token, options);
+  if (problems[0]) throw problems[0];
+  return decoded!;
+}
