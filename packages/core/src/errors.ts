@@ -30,7 +30,6 @@ export const ERROR_CODES = {
   TOKEN_NOT_YET_VALID: { status: 401, twilioCode: 20105 },
   LIFETIME_TOO_LONG: { status: 401, twilioCode: 20157 },
   INVALID_CLAIMS: { status: 401, twilioCode: 20101 },
-  INVALID_GRANTS: { status: 401, twilioCode: 20106 },
 
   // The token route's HTTP contract.
   BAD_REQUEST: { status: 400, twilioCode: undefined },
