@@ -115,7 +115,8 @@ export class AccessToken {
 
   accountSid: string;
   keySid: string;
-  secret: string;
+  /** Not enumerable, so logging or serializing the token object never prints it. */
+  declare secret: string;
   identity: string | number;
   ttl: number;
   nbf: number | undefined;
@@ -129,7 +130,7 @@ export class AccessToken {
     normalizeIdentity(options?.identity);
     this.accountSid = accountSid;
     this.keySid = keySid;
-    this.secret = secret;
+    Object.defineProperty(this, 'secret', { value: secret, writable: true, enumerable: false, configurable: true });
     this.identity = options.identity;
     this.ttl = options.ttl ?? DEFAULT_TTL;
     this.nbf = options.nbf;

@@ -116,7 +116,8 @@ export function checkJti(jti: unknown): void {
 /** Validates every grant and the identity rules that depend on them. */
 export function checkGrants(grants: readonly Grant[], identity: string): void {
   for (const grant of grants) {
-    grant.validate();
+    // Foreign grants (twilio-node's own, or any { key, toPayload }) have no validate(), as addGrant allows.
+    if (typeof grant.validate === 'function') grant.validate();
     if (grant.key === 'voice') checkVoiceIdentity(identity);
   }
 }

@@ -41,10 +41,12 @@ export interface DecodedAccessToken {
   claims: AccessTokenClaims;
 }
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Header and claims of a token, without checking anything else. For debugging; never trust the result. */
 export function decodeAccessToken(token: string): DecodedAccessToken {
   const decoded = typeof token === 'string' ? jwt.decode(token.trim(), { complete: true, json: true }) : null;
-  if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {
+  if (!decoded || !isObject(decoded.header) || !isObject(decoded.payload)) {
     throw new AccessTokenError(
       'MALFORMED_TOKEN',
       'This is not a JWT: expected three base64url parts separated by dots, with a JSON header and JSON claims.',
@@ -152,7 +154,8 @@ function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): 
       ),
     );
   }
-  const start = isInteger(nbf) ? nbf : isInteger(iat) ? iat : now;
+  // Twilio measures the lifetime from issuance; tokens without iat (twilio-python, twilio-go) carry nbf = issuance.
+  const start = isInteger(iat) ? iat : isInteger(nbf) ? nbf : now;
   const lifetime = Math.max(exp - start, exp - now - tolerance);
   if (lifetime > MAX_TTL) {
     problems.push(
@@ -163,7 +166,7 @@ function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): 
 }
 
 function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warnings: AccessTokenError[] } {
-  if (typeof grants !== 'object' || grants === null || Array.isArray(grants)) {
+  if (!isObject(grants)) {
     return { problems: [new AccessTokenError('INVALID_GRANT', `The grants claim must be an object (got ${describe(grants)}).`)], warnings: [] };
   }
   const problems: AccessTokenError[] = [];
@@ -178,7 +181,7 @@ function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warn
   for (const [key, value] of Object.entries(record)) {
     const read = GRANT_READERS[key];
     if (!read) continue;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isObject(value)) {
       problems.push(new AccessTokenError('INVALID_GRANT', `The ${key} grant must be an object (got ${describe(value)}).`));
     } else {
       list.push(read(value as Record<string, unknown>));
