@@ -168,12 +168,13 @@ async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Pro
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const notJsonError = () => new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send the params as JSON, with Content-Type: application/json.');
+
 /** The params the client sent: the JSON body for POST, the query string for GET. */
 async function readParams(request: TokenRequest<any, any>, limit: number): Promise<Record<string, unknown>> {
   if (request.method === 'GET') return { ...request.query };
   const contentType = header(request.headers, 'content-type');
-  const notJson = new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send the params as JSON, with Content-Type: application/json.');
-  if (contentType !== undefined && !isJson(contentType)) throw notJson;
+  if (contentType !== undefined && !isJson(contentType)) throw notJsonError();
   if (Number(header(request.headers, 'content-length')) > limit) {
     throw new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
   }
@@ -183,7 +184,7 @@ async function readParams(request: TokenRequest<any, any>, limit: number): Promi
   } else {
     const text = request.body ? await readStream(request.body.stream, limit) : '';
     if (text.trim() === '') return {};
-    if (contentType === undefined) throw notJson;
+    if (contentType === undefined) throw notJsonError();
     try {
       parsed = JSON.parse(text);
     } catch {
