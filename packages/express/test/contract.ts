@@ -35,7 +35,7 @@ interface AppSetup {
 
 /** What Passport's authentication does for a logged-in request. */
 function logIn(req: Request, user: TestUser): void {
-  (req as Request & { user?: TestUser }).user = user;
+  Object.assign(req, { user });
 }
 
 function appWith(options: Partial<TokenRouteOptions<TestUser>> = {}, { user = ALICE, before = [] }: AppSetup = {}): Express {

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { authenticate, type DemoCredentials, DEMO_CREDENTIALS_WARNING, type DemoUser, demoPolicy, findUser, PAGE_DIR } from '@grantor/demo-kit';
+import { createTokenRoute } from '@grantor/express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+
+declare global {
+  namespace Express {
+    // Types req.user, and the user the token route hands to the policy.
+    interface User extends DemoUser {}
+  }
+}
+
+export interface DemoAppOptions {
+  /** The Twilio credentials that sign the tokens (`loadCredentials()` from the demo kit). */
+  credentials: DemoCredentials;
+  /**
+   * Origins whose pages may get tokens; a browser request from any other origin gets 403.
+   * @default undefined (no origin check)
+   */
+  allowedOrigins?: readonly string[];
+}
+
+passport.use(
+  new LocalStrategy((username, password, done) => {
+    done(null, authenticate(username, password) ?? false);
+  }),
+);
+passport.serializeUser((user, done) => done(null, user.id));
+passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
+
+const error = (code: string, message: string) => ({ error: { code, message } });
+
+// Answers JSON with no stack trace, unlike Express's default handler outside production.
+const jsonErrors: ErrorRequestHandler = (cause, _req, res, _next) => {
+  // `expose` marks the client errors (http-errors), like a login body that is not valid JSON.
+  if (cause?.expose) return res.status(cause.status).json(error('INVALID_REQUEST', cause.message));
+  console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  res.status(500).json(error('INTERNAL_ERROR', 'Something went wrong.'));
+};
+
+/**
+ * The demo: Passport logs users in with a session cookie, and `/api/token` gives the logged-in
+ * user a Twilio Access Token whose grants the demo policy picks from the user's role.
+ */
+export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Express {
+  const app = express();
+  app.use(
+    session({
+      // A new random secret per start: restarting logs everyone out, which is fine for a demo.
+      // A real app loads a fixed secret from its configuration and uses a persistent session store.
+      secret: randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
+  app.use(passport.session());
+
+  app.post('/login', express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
+    passport.authenticate('local', (cause: unknown, user: DemoUser | false) => {
+      if (cause) return next(cause);
+      if (!user) return res.status(401).json(error('UNAUTHENTICATED', 'Wrong username or password.'));
+      req.logIn(user, (loginError) => (loginError ? next(loginError) : res.json({ user })));
+    })(req, res, next);
+  });
+  app.post('/logout', (req, res, next) => {
+    req.logout((cause) => (cause ? next(cause) : res.json({ user: null })));
+  });
+  app.get('/api/me', (req, res) => {
+    res.json({ user: req.user ?? null, demoCredentialsWarning: credentials.isDemo ? DEMO_CREDENTIALS_WARNING : null });
+  });
+  app.use('/api/token', createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins }));
+
+  app.use(express.static(PAGE_DIR));
+  app.use(jsonErrors);
+  return app;
+}
