@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { authenticate, type DemoCredentials, DEMO_CREDENTIALS_WARNING, type DemoUser, demoPolicy, findUser, PAGE_DIR } from '@grantor/demo-kit';
+import { createTokenRoute } from '@grantor/koa';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa, { type Middleware } from 'koa';
+import passport from 'koa-passport';
+import session from 'koa-session';
+import { Strategy as LocalStrategy } from 'passport-local';
+
+export interface DemoAppOptions {
+  /** The Twilio credentials that sign the tokens (`loadCredentials()` from the demo kit). */
+  credentials: DemoCredentials;
+  /**
+   * Origins whose pages may get tokens; a browser request from any other origin gets 403.
+   * @default undefined (no origin check)
+   */
+  allowedOrigins?: readonly string[];
+}
+
+passport.use(
+  new LocalStrategy((username, password, done) => {
+    done(null, authenticate(username, password) ?? false);
+  }),
+);
+passport.serializeUser((user, done) => done(null, (user as DemoUser).id));
+passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
+
+const error = (code: string, message: string) => ({ error: { code, message } });
+
+// Answers JSON with no stack trace, and keeps Koa's default handler from logging one.
+const jsonErrors: Middleware = async (ctx, next) => {
+  try {
+    await next();
+  } catch (cause) {
+    // A 4xx status marks the client errors, like a login body that is not valid JSON.
+    const { status, message } = (cause ?? {}) as { status?: unknown; message?: unknown };
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      ctx.status = status;
+      ctx.body = error('INVALID_REQUEST', String(message));
+      return;
+    }
+    console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    ctx.status = 500;
+    ctx.body = error('INTERNAL_ERROR', 'Something went wrong.');
+  }
+};
+
+/** Serves the files of the shared demo page, `/` being its index.html. */
+function demoPage(): Middleware {
+  const files = new Set(readdirSync(PAGE_DIR));
+  return async (ctx, next) => {
+    const name = ctx.path === '/' ? 'index.html' : ctx.path.slice(1);
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !files.has(name)) return next();
+    ctx.type = extname(name);
+    ctx.body = await readFile(join(PAGE_DIR, name));
+  };
+}
+
+/**
+ * The demo: Passport logs users in with a session cookie, and `/api/token` gives the logged-in
+ * user a Twilio Access Token whose grants the demo policy picks from the user's role.
+ */
+export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa {
+  const app = new Koa();
+  // A new random key per start: restarting logs everyone out, which is fine for a demo.
+  // A real app loads fixed keys from its configuration.
+  app.keys = [randomBytes(32).toString('hex')];
+  app.use(jsonErrors);
+  app.use(session({ httpOnly: true, sameSite: 'lax' }, app));
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const router = new Router();
+  router.post('/login', bodyParser({ enableTypes: ['json', 'form'] }), (ctx, next) =>
+    passport.authenticate('local', async (cause: unknown, user: DemoUser | false) => {
+      if (cause) throw cause;
+      if (!user) {
+        ctx.status = 401;
+        ctx.body = error('UNAUTHENTICATED', 'Wrong username or password.');
+        return;
+      }
+      await ctx.login(user);
+      ctx.body = { user };
+    })(ctx, next),
+  );
+  router.post('/logout', async (ctx) => {
+    await ctx.logout();
+    ctx.body = { user: null };
+  });
+  router.get('/api/me', (ctx) => {
+    ctx.body = { user: ctx.state.user ?? null, demoCredentialsWarning: credentials.isDemo ? DEMO_CREDENTIALS_WARNING : null };
+  });
+  router.all('/api/token', createTokenRoute<DemoUser>({ credentials, policy: demoPolicy, allowedOrigins }));
+
+  app.use(router.routes());
+  app.use(demoPage());
+  return app;
+}
