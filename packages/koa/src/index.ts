@@ -1,0 +1,42 @@
+import { createTokenHandler, type TokenHandlerOptions } from '@grantor/core';
+import type { Context, Middleware } from 'koa';
+
+export interface TokenRouteOptions<TUser = unknown> extends TokenHandlerOptions<TUser, Context> {
+  /**
+   * Reads the authenticated user from the context; return null or undefined when nobody is logged in.
+   * @default (ctx) => ctx.state.user (koa-passport)
+   */
+  getUser?: (ctx: Context) => TUser | null | undefined | Promise<TUser | null | undefined>;
+}
+
+/**
+ * Koa middleware that issues Twilio Access Tokens to the logged-in user. Mount it after your
+ * authentication, on one path: `router.all('/api/token', createTokenRoute({ credentials, policy }))`.
+ * With `router.all` grantor answers unsupported methods itself (405 + `Allow` + `no-store`); with
+ * `router.post` and `router.allowedMethods()` the router answers them instead.
+ * It reads the JSON body itself (unless a body parser such as `@koa/bodyparser` already set
+ * `ctx.request.body`) and answers every request, success or error, with JSON and `Cache-Control: no-store`.
+ * The policy and the hooks get the Koa `ctx` as `request`.
+ */
+export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUser>): Middleware {
+  const handler = createTokenHandler<TUser, Context>(options);
+  const getUser = options.getUser ?? ((ctx: Context) => ctx.state.user as TUser | undefined);
+  return async (ctx) => {
+    // `ctx.request.body` is only declared by body parser packages.
+    const parsedBody = (ctx.request as { body?: unknown }).body;
+    const response = await handler.handle({
+      method: ctx.method,
+      headers: ctx.headers,
+      user: await getUser(ctx),
+      query: ctx.query,
+      body: parsedBody === undefined ? { stream: ctx.req } : { parsed: parsedBody },
+      request: ctx,
+    });
+    ctx.status = response.status;
+    // Headers before the body: Koa only guesses a content type when none is set.
+    ctx.set(response.headers);
+    ctx.body = response.body;
+  };
+}
+
+export type { DeniedEvent, IssuedEvent, PolicyContext, PolicyDecision } from '@grantor/core';

@@ -1,0 +1,58 @@
+import { Readable } from 'node:stream';
+import { createTokenHandler, type TokenRequest } from '@grantor/core';
+// `next/types` rather than `next`: the main entry also makes `process.env.NODE_ENV` required in every
+// program that sees it.
+import type { NextApiRequest, NextApiResponse } from 'next/types';
+import { type NextTokenRouteOptions, requireGetUser } from './options.js';
+
+/** A Pages Router API route, as default-exported from `pages/api/token.ts`. */
+export type ApiRouteHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
+
+export type ApiRouteOptions<TUser> = NextTokenRouteOptions<TUser, NextApiRequest>;
+
+/**
+ * The body as grantor reads it. Next's body parser turns only `application/json` and
+ * `application/ld+json` into values and leaves any other body as raw text; with
+ * `bodyParser: false` the body is still unread.
+ */
+function bodyOf(req: NextApiRequest): TokenRequest['body'] {
+  if (req.body === undefined) return { stream: req };
+  const parsedAsJson = /^application\/(ld\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+  if (typeof req.body === 'string' && !parsedAsJson) return { stream: Readable.from([Buffer.from(req.body)]) };
+  return { parsed: req.body };
+}
+
+/**
+ * A Pages Router API route that issues Twilio Access Tokens to the logged-in user:
+ *
+ * ```ts
+ * // pages/api/token.ts
+ * export default createTokenApiRoute<User>({ credentials, policy, getUser: (req) => sessionUser(req) });
+ * // Let grantor read the body: the same 8 KB limit and JSON errors as every other grantor route.
+ * export const config = { api: { bodyParser: false } };
+ * ```
+ *
+ * With Next's default body parser the route works too, but Next answers two cases before grantor
+ * runs: invalid JSON (400, plain text) and bodies over its own `sizeLimit` (413, default 1 MB; a
+ * streamed body under it is not held to `bodyLimit`). Every grantor answer is JSON with
+ * `Cache-Control: no-store`. The policy and the hooks get the `NextApiRequest`.
+ *
+ * Runs on the Node.js runtime only (the default): grantor signs with `node:crypto` and verifies with
+ * `jsonwebtoken`, which the Edge runtime lacks, so a route with `runtime = 'edge'` fails at `next build`.
+ */
+export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): ApiRouteHandler {
+  const getUser = requireGetUser(options);
+  const handler = createTokenHandler<TUser, NextApiRequest>(options);
+  return async (req, res) => {
+    const response = await handler.handle({
+      method: req.method ?? '',
+      headers: req.headers,
+      user: await getUser(req),
+      query: req.query,
+      body: bodyOf(req),
+      request: req,
+    });
+    // writeHead/end rather than res.send(): Next's send() adds an ETag and may answer 304.
+    res.writeHead(response.status, response.headers).end(response.body);
+  };
+}
