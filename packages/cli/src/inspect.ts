@@ -1,0 +1,74 @@
+import { AccessTokenError, type AccessTokenInspection, type ApiKey, inspectAccessToken } from '@grantor/core';
+import { type Colors, credentialsFromEnv, EXIT, readSecret } from './io.js';
+import { formatDecoded, formatFindings, type Report, toReport } from './report.js';
+
+export interface InspectCommandOptions {
+  json?: boolean;
+}
+
+export interface VerifyCommandOptions extends InspectCommandOptions {
+  accountSid?: string;
+  secretFile?: string;
+}
+
+export interface CommandResult {
+  output: string;
+  exitCode: number;
+}
+
+function result(report: Report, text: () => string, options: InspectCommandOptions): CommandResult {
+  return {
+    output: options.json ? JSON.stringify(report, null, 2) : text(),
+    exitCode: report.valid ? EXIT.ok : EXIT.rejected,
+  };
+}
+
+/** Header and claims in readable form, then every problem Twilio would reject. The signature is not checked. */
+export function decode(token: string, options: InspectCommandOptions, c: Colors): CommandResult {
+  const inspection = inspectAccessToken(token);
+  const report = toReport(inspection, false);
+  return result(report, () => {
+    const verdict = formatFindings(
+      report.problems,
+      'No problems found. The signature was not checked: run "grantor verify" to check it with the API key secret.',
+      c,
+    );
+    const { decoded } = inspection;
+    return decoded ? `${formatDecoded(decoded, Math.floor(Date.now() / 1000), c)}\n\n${verdict}` : verdict;
+  }, options);
+}
+
+/**
+ * Inspects with the key named by TWILIO_API_KEY_SID, or by the token's own `iss` when it is unset.
+ * A malformed `iss` is the token's problem (reported as such), not a usage error.
+ */
+function inspectWithKey(token: string, key: ApiKey, keyFromToken: boolean, accountSid: string | undefined): AccessTokenInspection {
+  try {
+    return inspectAccessToken(token, { accountSid, keys: key });
+  } catch (error) {
+    if (keyFromToken && error instanceof AccessTokenError && error.code === 'INVALID_API_KEY_SID') {
+      return inspectAccessToken(token, { accountSid });
+    }
+    throw error;
+  }
+}
+
+/** Checks the signature and every claim as Twilio would; exit code 0 only when Twilio would accept the token. */
+export function verify(token: string, options: VerifyCommandOptions, c: Colors): CommandResult {
+  const env = credentialsFromEnv();
+  const secret = readSecret(options.secretFile, env.secret);
+  const issuer = inspectAccessToken(token).decoded?.claims.iss;
+  const sid = env.keySid ?? (typeof issuer === 'string' ? issuer : '');
+  const inspection = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
+  const report = toReport(inspection, true);
+  return result(report, () => {
+    const claims = inspection.decoded?.claims;
+    const identity = JSON.stringify(claims?.grants?.identity);
+    const expires = typeof claims?.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '';
+    return formatFindings(
+      report.problems,
+      `Valid: the signature matches API key ${sid}, and Twilio would accept this token for identity ${identity} until ${expires}.`,
+      c,
+    );
+  }, options);
+}

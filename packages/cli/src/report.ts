@@ -1,0 +1,138 @@
+import type {
+  AccessTokenClaims,
+  AccessTokenError,
+  AccessTokenErrorCode,
+  AccessTokenHeader,
+  AccessTokenInspection,
+  DecodedAccessToken,
+} from '@grantor/core';
+import { FIXES } from './fixes.js';
+import type { Colors } from './io.js';
+
+/** One thing Twilio (or every Twilio SDK) would reject, with what to do about it. */
+export interface Finding {
+  code: AccessTokenErrorCode;
+  twilioCode: number | undefined;
+  message: string;
+  fix: string | undefined;
+}
+
+/** What `decode --json` and `verify --json` print. */
+export interface Report {
+  /** True when there is no finding (and, for verify, the signature matched). */
+  valid: boolean;
+  signatureChecked: boolean;
+  header: AccessTokenHeader | null;
+  claims: AccessTokenClaims | null;
+  /** Most fundamental first: the first one is what Twilio would answer. */
+  problems: Finding[];
+}
+
+export function toFinding(error: AccessTokenError): Finding {
+  return { code: error.code, twilioCode: error.twilioCode, message: error.message, fix: FIXES[error.code] };
+}
+
+/**
+ * Problems and warnings together: a token without a product grant passes Twilio's checks, but every
+ * SDK refuses it, which is the failure the person running this command is chasing.
+ */
+export function toReport(inspection: AccessTokenInspection, signatureChecked: boolean): Report {
+  const problems = [...inspection.problems, ...inspection.warnings].map(toFinding);
+  return {
+    valid: problems.length === 0,
+    signatureChecked,
+    header: inspection.decoded?.header ?? null,
+    claims: inspection.decoded?.claims ?? null,
+    problems,
+  };
+}
+
+const UNITS = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const;
+
+/** "2h 5m", "59s": the largest unit and the next one when it is not zero. */
+export function duration(seconds: number): string {
+  const counts = UNITS.map(([unit, size], index) => {
+    const above = index === 0 ? Infinity : UNITS[index - 1]![1];
+    return [Math.floor((seconds % above) / size), unit] as const;
+  });
+  const first = Math.max(0, counts.findIndex(([count]) => count > 0));
+  return counts
+    .slice(first, first + 2)
+    .filter(([count], index) => index === 0 || count > 0)
+    .map(([count, unit]) => `${count}${unit}`)
+    .join(' ');
+}
+
+const isUnixSeconds = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= 8.64e12;
+
+function formatTime(value: unknown, nowSeconds: number): string {
+  if (value === undefined) return 'not set';
+  if (!isUnixSeconds(value)) return `${JSON.stringify(value)} (not a Unix time in seconds)`;
+  const delta = value - nowSeconds;
+  const relative = delta === 0 ? 'now' : delta > 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
+  return `${new Date(value * 1000).toISOString().replace('.000Z', 'Z')}  (${relative})`;
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** A grant's fields as `path: value` pairs, nested objects flattened with dots. */
+function grantFields(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [path ? `${path}: ${show(value)}` : show(value)];
+  const entries = Object.entries(value);
+  if (entries.length === 0) return [path ? `${path}: {}` : 'no fields'];
+  return entries.flatMap(([key, inner]) => grantFields(inner, path ? `${path}.${key}` : key));
+}
+
+const PRODUCTS: Record<string, string> = {
+  chat: 'Conversations / Chat',
+  voice: 'Voice',
+  video: 'Video',
+  data_sync: 'Sync',
+  task_router: 'TaskRouter',
+  player: 'Live playback',
+};
+
+const KNOWN_CLAIMS = new Set(['jti', 'grants', 'iat', 'nbf', 'exp', 'iss', 'sub']);
+
+/** Header and claims as aligned, readable rows. */
+export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds: number, c: Colors): string {
+  const rows: [string, string][] = [['Header', Object.entries(header).map(([key, value]) => `${key} ${show(value)}`).join(', ')]];
+  const grants = typeof claims.grants === 'object' && claims.grants !== null ? claims.grants : {};
+  rows.push(['Identity', grants.identity === undefined ? c.red('missing') : show(grants.identity)]);
+  const grantEntries = Object.entries(grants).filter(([key]) => key !== 'identity');
+  const keyWidth = Math.max(0, ...grantEntries.map(([key]) => key.length));
+  grantEntries.forEach(([key, value], index) => {
+    const product = PRODUCTS[key] ?? 'not a product grant';
+    rows.push([index === 0 ? 'Grants' : '', `${c.cyan(key.padEnd(keyWidth))}  ${grantFields(value).join(', ')}  ${c.dim(`(${product})`)}`]);
+  });
+  if (grantEntries.length === 0) rows.push(['Grants', c.red('none')]);
+  rows.push(['Issued', formatTime(claims.iat, nowSeconds)], ['Not before', formatTime(claims.nbf, nowSeconds)]);
+  // Measured from issuance, as Twilio does; tokens without iat (twilio-python, twilio-go) carry nbf = issuance.
+  const start = isUnixSeconds(claims.iat) ? claims.iat : claims.nbf;
+  const lifetime = isUnixSeconds(claims.exp) && isUnixSeconds(start) ? `, lifetime ${duration(Math.max(0, claims.exp - start))}` : '';
+  rows.push(['Expires', formatTime(claims.exp, nowSeconds) + lifetime]);
+  rows.push(['API key', `${show(claims.iss)} ${c.dim('(iss)')}`], ['Account', `${show(claims.sub)} ${c.dim('(sub)')}`]);
+  rows.push(['Token ID', `${show(claims.jti)} ${c.dim('(jti)')}`]);
+  for (const [key, value] of Object.entries(claims)) {
+    if (!KNOWN_CLAIMS.has(key)) rows.push([key, show(value)]);
+  }
+  return rows.map(([label, text]) => `${c.bold(label.padEnd(11))} ${text}`).join('\n');
+}
+
+/** One finding: Twilio's code, grantor's code, what is wrong and the fix. */
+export function formatFinding(finding: Finding, c: Colors): string {
+  const twilio = finding.twilioCode === undefined ? '' : `${c.yellow(`Twilio ${finding.twilioCode}`)}  `;
+  const lines = [`${c.red('✗')} ${twilio}${c.bold(finding.code)}`, `  ${finding.message}`];
+  if (finding.fix) lines.push(`  ${c.green('fix:')} ${finding.fix}`);
+  return lines.join('\n');
+}
+
+/** The verdict line, then each finding; `accepted` is the line shown when there is none. */
+export function formatFindings(findings: readonly Finding[], accepted: string, c: Colors): string {
+  const [first] = findings;
+  if (!first) return c.green(`✓ ${accepted}`);
+  const count = findings.length === 1 ? '1 problem' : `${findings.length} problems`;
+  const answer = first.twilioCode === undefined ? first.code : `${first.twilioCode} (${first.code})`;
+  return [c.red(`✗ ${count}: Twilio would answer ${answer}.`), ...findings.map((finding) => formatFinding(finding, c))].join('\n\n');
+}
