@@ -25,7 +25,7 @@ function checkSid(grant: string, option: string, value: unknown, prefix: string)
   if (typeof value !== 'string' || !value.startsWith(prefix) || !SID_PATTERN.test(value)) {
     throw new AccessTokenError(
       'INVALID_GRANT',
-      `${grant}.${option} must be a SID starting with "${prefix}" followed by 32 hex characters (got ${describe(value)}).`,
+      `${grant}.${option} must be a SID starting with "${prefix}" followed by 32 hex characters (got ${describeSid(value)}).`,
     );
   }
 }
@@ -40,12 +40,25 @@ function checkString(grant: string, option: string, value: unknown, maxLength = 
   }
 }
 
-/** A short, safe description of a rejected value for error messages. */
+/**
+ * A short, safe description of a rejected value for error messages. Strings as long as an API key
+ * secret (32 characters) or longer are described by length only, so a secret put in the wrong
+ * option (swapped environment variables) never reaches a log.
+ */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string') return value.length >= 32 ? `a ${value.length}-character string` : JSON.stringify(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * For options that expect a SID: a SID-shaped value is shown in full (a SID names a resource and is
+ * no secret), any other string by its length only, since a misplaced secret most often lands here.
+ */
+export function describeSid(value: unknown): string {
+  if (typeof value !== 'string') return describe(value);
+  return SID_PATTERN.test(value) ? JSON.stringify(value) : `a ${value.length}-character string that is not a SID`;
 }
 
 export interface ChatGrantOptions {

@@ -1,5 +1,5 @@
 import { AccessTokenError } from './errors.js';
-import { describe, type Grant } from './grants.js';
+import { describe, describeSid, type Grant } from './grants.js';
 
 /** The longest lifetime Twilio accepts for an Access Token (error 20157 beyond it). */
 export const MAX_TTL = 86_400;
@@ -15,7 +15,7 @@ export function checkAccountSid(accountSid: unknown): asserts accountSid is stri
   if (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid)) {
     throw new AccessTokenError(
       'INVALID_ACCOUNT_SID',
-      `accountSid must be your Account SID: "AC" followed by 32 hex characters (got ${describe(accountSid)}). Find it in the Twilio Console.`,
+      `accountSid must be your Account SID: "AC" followed by 32 hex characters (got ${describeSid(accountSid)}). Find it in the Twilio Console.`,
     );
   }
 }
@@ -24,7 +24,7 @@ export function checkApiKey(sid: unknown, secret: unknown): asserts sid is strin
   if (typeof sid !== 'string' || !API_KEY_SID.test(sid)) {
     throw new AccessTokenError(
       'INVALID_API_KEY_SID',
-      `The API key SID must be "SK" followed by 32 hex characters (got ${describe(sid)}). Create a standard API key in the Twilio Console; an Auth Token cannot sign Access Tokens.`,
+      `The API key SID must be "SK" followed by 32 hex characters (got ${describeSid(sid)}). Create a standard API key in the Twilio Console; an Auth Token cannot sign Access Tokens.`,
     );
   }
   if (typeof secret !== 'string' || secret.length === 0) {
