@@ -1,0 +1,95 @@
+// The five HTTP cases. Each gets the same stub user and issues (or pretends to issue) the same token.
+import { createServer } from 'node:http';
+import { createSigner } from '@grantor/core';
+import express from 'express';
+import { ACCOUNT_SID, API_KEY, CREDENTIALS, ROOM, STUB_USER, TwilioAccessToken } from '../lib/fixtures.mjs';
+
+/** The grantor policy every grantor case uses: a video grant for the room in the JSON body. */
+const policy = ({ params }) => ({ grants: { video: { room: params.room } } });
+
+/** The same middleware stack for every Express case: a JSON body parser and the logged-in user. */
+function expressApp() {
+  const app = express();
+  app.use(express.json());
+  app.use((req, _res, next) => {
+    req.user = STUB_USER;
+    next();
+  });
+  return app;
+}
+
+/** (a) A bare route with a fixed body the size and shape of a token response. */
+function expressBare() {
+  const token = createSigner(CREDENTIALS).sign({ identity: STUB_USER.id, grants: { video: { room: ROOM } } });
+  const fixed = { token: token.token, identity: token.identity, expiresAt: token.expiresAt.toISOString(), ttl: token.ttl };
+  const app = expressApp();
+  app.post('/token', (_req, res) => res.json(fixed));
+  return createServer(app);
+}
+
+/** (b) The usual hand-written route around twilio-node. */
+function expressTwilio() {
+  const app = expressApp();
+  app.post('/token', (req, res) => {
+    const token = new TwilioAccessToken(ACCOUNT_SID, API_KEY.sid, API_KEY.secret, { identity: req.user.id, ttl: 3600 });
+    token.addGrant(new TwilioAccessToken.VideoGrant({ room: req.body.room }));
+    res.set('Cache-Control', 'no-store');
+    res.json({ token: token.toJwt(), identity: req.user.id });
+  });
+  return createServer(app);
+}
+
+/** (c) grantor's Express route. */
+async function expressGrantor() {
+  const { createTokenRoute } = await import('@grantor/express');
+  const app = expressApp();
+  app.use('/token', createTokenRoute({ credentials: CREDENTIALS, policy }));
+  return createServer(app);
+}
+
+/** (d) grantor's Koa route, which reads the JSON body itself (no body parser). */
+async function koaGrantor() {
+  const [{ default: Koa }, { default: Router }, { createTokenRoute }] = await Promise.all([
+    import('koa'),
+    import('@koa/router'),
+    import('@grantor/koa'),
+  ]);
+  const app = new Koa();
+  const router = new Router();
+  app.use((ctx, next) => {
+    ctx.state.user = STUB_USER;
+    return next();
+  });
+  router.post('/token', createTokenRoute({ credentials: CREDENTIALS, policy }));
+  app.use(router.routes());
+  return createServer(app.callback());
+}
+
+/**
+ * (e) grantor's Next.js App Router handler behind a minimal node:http to Web Request bridge:
+ * `next start` would measure Next.js's own router and rendering server, not grantor.
+ */
+async function nextGrantor() {
+  const { createTokenRoute } = await import('@grantor/next');
+  const { POST } = createTokenRoute({ credentials: CREDENTIALS, policy, getUser: () => STUB_USER });
+  return createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers: req.headers,
+      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    });
+    const response = await POST(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+}
+
+export const HTTP_CASES = [
+  { id: 'express-bare', label: '(a) bare Express route, fixed JSON', create: expressBare },
+  { id: 'express-twilio', label: '(b) Express + twilio-node, hand-written', create: expressTwilio },
+  { id: 'express-grantor', label: '(c) grantor Express route', create: expressGrantor },
+  { id: 'koa-grantor', label: '(d) grantor Koa route', create: koaGrantor },
+  { id: 'next-grantor', label: '(e) grantor Next App Router handler', create: nextGrantor },
+];

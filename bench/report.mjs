@@ -1,0 +1,190 @@
+// Renders the results of one `pnpm bench` run as BENCHMARKS.md.
+
+export const TARGETS = {
+  signerVsTwilio: 40,
+  expressVsBare: 0.85,
+  expressVsTwilioRoute: 3,
+  p99VsBare: 1.2,
+};
+
+const integer = (value) => Math.round(value).toLocaleString('en-US');
+const ratio = (value) => (value >= 10 ? `${value.toFixed(0)}x` : `${value.toFixed(2)}x`);
+const ms = (value) => `${value.toFixed(2)} ms`;
+const percent = (share) => `${(share * 100).toFixed(1)}%`;
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+const verdict = (passed) => (passed ? '**PASS**' : '**MISS**');
+
+function table(header, rows) {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+function machineSection({ machine }) {
+  return `## Machine
+
+- CPU: ${machine.cpuModel}, ${machine.cores} cores (${machine.arch})
+- Node.js ${machine.node}, ${machine.os}
+- Run on ${machine.date}, took ${machine.durationMinutes.toFixed(1)} minutes
+- Load average (1 min) at start ${machine.loadBefore.toFixed(2)}, at end ${machine.loadAfter.toFixed(2)}. A load above the
+  core count means other processes shared the CPU during the run; ratios stay meaningful (the cases
+  alternate within each round) but absolute figures drop and the round-to-round spread grows.`;
+}
+
+function signingSection({ signing }) {
+  const targetRows = [];
+  const groups = signing.groups.map((group) => {
+    const byId = Object.fromEntries(group.cases.map((entry) => [entry.id, entry]));
+    const twilio = byId.twilio.perSecond;
+    const baseline = byId.baseline.perSecond;
+    const signerRatio = byId.signer.perSecond / twilio;
+    targetRows.push([group.name, ratio(signerRatio), `≥ ${TARGETS.signerVsTwilio}x`, verdict(signerRatio >= TARGETS.signerVsTwilio)]);
+    const rows = group.cases.map((entry) => [
+      entry.label,
+      `${integer(entry.perSecond)}${entry.isVerify ? ' verifications/s' : ''}`,
+      (1e6 / entry.perSecond).toFixed(2),
+      ratio(entry.perSecond / twilio),
+      ratio(entry.perSecond / baseline),
+      `±${(entry.spreadPercent / 2).toFixed(0)}%`,
+    ]);
+    return `### ${group.name}\n\n${table(['Case', 'tokens/s (median)', 'µs/token', 'vs twilio-node', 'vs baseline', 'round spread'], rows)}`;
+  });
+  return `## 1. Signing
+
+One token per call, the way apps mint them: twilio-node and grantor's \`AccessToken\` build a new
+token, add new grant objects and call \`toJwt()\`; \`signer.sign()\` gets the grants as a plain object
+(\`{ video: { room } }\`). The node:crypto baseline signs the same claims with \`JSON.stringify\` +
+base64url + \`createHmac\` and a prebuilt \`KeyObject\`, with no validation, the grants payload built
+once and a counter for the \`jti\`: the practical limit. \`verifyAccessToken()\` checks a grantor token
+(signature, \`sub\`, \`iss\`, lifetime, header, grants). Every case's token is verified once before it
+is timed. ${signing.rounds} rounds of ${signing.sliceMs} ms per case after a ${signing.warmupMs} ms warm-up; the cases alternate
+within each round. "round spread" is half of (max − min) / median over the rounds.
+
+${groups.join('\n\n')}
+
+### Target: \`signer.sign()\` ≥ ${TARGETS.signerVsTwilio}x twilio-node
+
+${table(['Token', 'signer.sign() / twilio-node', 'Target', 'Result'], targetRows)}
+
+Why twilio-node is slow: ${percent(signing.twilioCreatePrivateKeyShare)} of its signing time (CPU profile of its
+\`toJwt()\` loop, one grant) is spent in \`crypto.createPrivateKey\`. jsonwebtoken 9, which twilio-node
+calls, first tries to parse the HMAC secret string as a PEM private key on every \`sign()\`, lets
+that throw, and only then makes a secret key (\`jsonwebtoken/sign.js\`). grantor builds the
+\`KeyObject\` once per signer and calls \`createHmac\` directly.`;
+}
+
+function footprintSection({ footprint }) {
+  const importRows = footprint.imports.map((entry) => [entry.label, ms(entry.medianMs), ms(entry.minMs)]);
+  const sizeRows = footprint.sizes.map((entry) => [
+    entry.label,
+    megabytes(entry.ownBytes),
+    String(entry.dependencyCount),
+    megabytes(entry.totalBytes),
+    entry.largest.map((dependency) => `${dependency.name} ${megabytes(dependency.bytes)}`).join(', '),
+  ]);
+  return `## 2. Footprint
+
+Cold import: the time of the \`require()\` / \`import()\` call alone in a fresh \`node\` process
+(process start-up excluded), ${footprint.runs} processes per module, run in alternation. The "of which" rows
+load one of core's two dependencies alone, resolved from \`packages/core\`.
+
+${table(['Module', 'median', 'fastest'], importRows)}
+
+Installed size: the package's own files (for @grantor/core, the unpacked \`pnpm pack\` tarball, since
+it is not published; for twilio, its installed directory) plus its transitive production
+dependencies (\`dependencies\` and installed \`optionalDependencies\`, each package once), walked through
+the dependency tree pnpm resolved in this workspace. Sizes are file bytes, without disk blocks.
+
+${table(['Package', 'own files', 'production deps', 'installed total', 'largest dependencies'], sizeRows)}`;
+}
+
+function httpSection({ http }) {
+  const byId = Object.fromEntries(http.cases.map((entry) => [entry.id, entry]));
+  const bare = byId['express-bare'];
+  const twilio = byId['express-twilio'];
+  const caseRows = http.cases.map((entry) => [
+    entry.label,
+    integer(entry.requestsPerSecond),
+    ms(entry.p50Ms),
+    ms(entry.p99Ms),
+    String(entry.errors),
+    entry.id.endsWith('grantor') && bare ? ratio(entry.requestsPerSecond / bare.requestsPerSecond) : '',
+    entry.id.endsWith('grantor') && twilio ? ratio(entry.requestsPerSecond / twilio.requestsPerSecond) : '',
+    `±${(entry.spreadPercent / 2).toFixed(0)}%`,
+  ]);
+  const grantor = byId['express-grantor'];
+  const targetRows =
+    grantor && bare && twilio
+      ? [
+          ['req/s vs (a) bare Express', ratio(grantor.requestsPerSecond / bare.requestsPerSecond), `≥ ${TARGETS.expressVsBare}x`, verdict(grantor.requestsPerSecond / bare.requestsPerSecond >= TARGETS.expressVsBare)],
+          ['req/s vs (b) twilio-node route', ratio(grantor.requestsPerSecond / twilio.requestsPerSecond), `≥ ${TARGETS.expressVsTwilioRoute}x`, verdict(grantor.requestsPerSecond / twilio.requestsPerSecond >= TARGETS.expressVsTwilioRoute)],
+          ['p99 vs (a) bare Express', ratio(grantor.p99Ms / bare.p99Ms), `≤ ${TARGETS.p99VsBare}x`, verdict(grantor.p99Ms / bare.p99Ms <= TARGETS.p99VsBare)],
+        ]
+      : [];
+  const skipped = http.skipped.length
+    ? `\n\nNot measured: ${http.skipped.map((skip) => `${skip.label} (${skip.reason})`).join('; ')}.`
+    : '';
+  const profiles = http.profiles.map(
+    (profile) => `#### ${profile.label} (${integer(profile.requestsPerSecond)} req/s while profiled, ${integer(profile.busyMs)} ms of CPU sampled)
+
+${table(['Self time by package', 'share'], profile.packages.map((entry) => [entry.name, percent(entry.share)]))}
+
+${table(['Self time by function', 'share'], profile.functions.map((entry) => [`\`${entry.name}\``, percent(entry.share)]))}`,
+  );
+  return `## 3. HTTP on loopback
+
+Each case runs in its own server process; autocannon runs in another process (its API, driven by
+\`bench/http/load.mjs\`), on 127.0.0.1, with ${http.connections} connections, POST \`{"room":"r1"}\` as JSON. After a
+${http.warmupSeconds} s warm-up per case, ${http.rounds} rounds of ${http.durationSeconds} s per case, the order rotating each round; the table
+shows medians over the rounds. Latencies are computed from every response time (autocannon's
+own histogram rounds to whole milliseconds). Every server is checked first: it must answer 200 with a
+token that verifies, for the stub user and room r1.
+
+All cases have the same stub user and grants: every Express app runs \`express.json()\` and a
+middleware that sets \`req.user\`; the Koa app sets \`ctx.state.user\` and has no body parser (grantor
+reads the body); the Next handler gets the user from \`getUser\`. (a) answers a fixed token-sized JSON
+body with \`res.json\`; (b) is the usual hand-written route: \`new AccessToken\`, \`addGrant(new
+VideoGrant({ room }))\`, \`toJwt()\`, \`res.json\`. (e) is the App Router \`POST\` handler behind a minimal
+node:http → Web \`Request\` bridge (\`bench/http/apps.mjs\`): \`next start\` would measure Next.js's
+server and router, not grantor.
+
+${table(['Case', 'req/s', 'p50', 'p99', 'errors', 'vs (a)', 'vs (b)', 'round spread'], caseRows)}${skipped}
+
+### Targets for (c) grantor Express
+
+${table(['Measure', 'Value', 'Target', 'Result'], targetRows)}
+
+### Where the server's CPU goes
+
+One extra ${http.durationSeconds} s run per case below, with the V8 sampling profiler (the one \`node --cpu-prof\` uses)
+on in the server process for that run only. Self time; "(V8: GC, native, program)" is garbage
+collection, native code such as socket writes, and V8 itself.
+
+${profiles.join('\n\n')}`;
+}
+
+export function renderReport(results) {
+  return `# Benchmarks
+
+Written by \`pnpm bench\` (bench/run.mjs); every ratio below compares figures from the same run.
+Figures from a shared 2-core machine are noisy: compare ratios, not absolute numbers, across runs.
+
+${machineSection(results)}
+
+## How to reproduce
+
+\`\`\`sh
+pnpm install
+pnpm bench        # builds the packages, runs all three parts (about 4 minutes), rewrites this file
+\`\`\`
+
+Parts on their own (after \`pnpm -r --filter "./packages/*" build\`): \`node bench/sign.mjs\`,
+\`node bench/footprint.mjs\`, \`node bench/http/bench.mjs\` (print JSON). One server by hand, for a
+profile: \`node --cpu-prof bench/http/server.mjs express-grantor\`, load it with
+\`npx autocannon -m POST -H content-type=application/json -b '{"room":"r1"}' <url>\`, then Ctrl-C.
+
+${signingSection(results)}
+
+${footprintSection(results)}
+
+${httpSection(results)}
+`;
+}
