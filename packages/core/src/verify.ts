@@ -43,9 +43,18 @@ export interface DecodedAccessToken {
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** jsonwebtoken's decode, which throws a SyntaxError when the claims are not JSON: null instead. */
+function decodeJwt(token: string): jwt.Jwt | null {
+  try {
+    return jwt.decode(token, { complete: true, json: true });
+  } catch {
+    return null;
+  }
+}
+
 /** Header and claims of a token, without checking anything else. For debugging; never trust the result. */
 export function decodeAccessToken(token: string): DecodedAccessToken {
-  const decoded = typeof token === 'string' ? jwt.decode(token.trim(), { complete: true, json: true }) : null;
+  const decoded = typeof token === 'string' ? decodeJwt(token.trim()) : null;
   if (!decoded || !isObject(decoded.header) || !isObject(decoded.payload)) {
     throw new AccessTokenError(
       'MALFORMED_TOKEN',
