@@ -1,0 +1,409 @@
+/** createTokenHandler at the core level: configuration, policy, hooks, body reading and params. */
+import { inspect } from 'node:util';
+import { body } from 'express-validator';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  AccessTokenError,
+  createSigner,
+  createTokenHandler,
+  type PolicyContext,
+  type TokenHandlerOptions,
+  type TokenRequest,
+  type TokenResponse,
+  verifyAccessToken,
+} from '@grantor/core';
+import { ACCOUNT_SID, expectNoSecretIn, expectTokenError, KEY, readToken } from './support.js';
+
+interface User {
+  id?: unknown;
+  name: string;
+}
+interface FrameworkRequest {
+  tag: string;
+}
+
+const credentials = { accountSid: ACCOUNT_SID, keys: KEY };
+const alice: User = { id: 'u1', name: 'Alice' };
+const frameworkRequest: FrameworkRequest = { tag: 'the framework request' };
+const allowVideo = () => ({ grants: { video: { room: 'lobby' } } });
+
+type Options = TokenHandlerOptions<User, FrameworkRequest>;
+
+/** A policy that issues a video grant and records what it was given. */
+const recordingPolicy = () => vi.fn((_context: PolicyContext<User, FrameworkRequest>) => allowVideo());
+const paramsSeenBy = (policy: ReturnType<typeof recordingPolicy>) => policy.mock.calls[0]![0].params;
+const handlerWith = (options: Partial<Options> = {}) =>
+  createTokenHandler<User, FrameworkRequest>({ credentials, policy: allowVideo, onError: vi.fn(), ...options });
+
+/** A POST whose JSON body an app body parser already parsed. */
+const parsedPost = (parsed: unknown, overrides: Partial<TokenRequest<User, FrameworkRequest>> = {}): TokenRequest<User, FrameworkRequest> => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  user: alice,
+  body: { parsed },
+  request: frameworkRequest,
+  ...overrides,
+});
+
+/** A POST whose body grantor reads from the stream, in small chunks. */
+async function* chunksOf(text: string): AsyncIterable<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let start = 0; start < bytes.length; start += 5) yield bytes.subarray(start, start + 5);
+}
+const streamedPost = (text: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  parsedPost(undefined, { headers, body: { stream: chunksOf(text) } });
+
+const bodyOf = (response: TokenResponse) => JSON.parse(response.body);
+const errorCodeOf = (response: TokenResponse) => [response.status, bodyOf(response).error?.code];
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('configuration errors throw at creation', () => {
+  it.each([
+    ['no policy', { policy: undefined }],
+    ['a policy that is not a function', { policy: { grants: {} } }],
+    ['neither credentials nor a signer', { credentials: undefined }],
+    ['no methods', { methods: [] }],
+    ['an unknown method', { methods: ['PUT'] }],
+    ['a lower-case method', { methods: ['post'] }],
+    ['bodyLimit 0', { bodyLimit: 0 }],
+    ['a fractional bodyLimit', { bodyLimit: 1.5 }],
+    ['a string bodyLimit', { bodyLimit: '8kb' }],
+    ['maxTtl 0', { maxTtl: 0 }],
+    ['maxTtl over 24 h', { maxTtl: 86_401 }],
+    ['a string maxTtl', { maxTtl: '1h' }],
+  ])('%s is INVALID_OPTIONS', (_, options) => {
+    expectTokenError(() => handlerWith(options as Partial<Options>), 'INVALID_OPTIONS', undefined);
+  });
+
+  it('a ttl above maxTtl, and bad credentials, fail at creation too', () => {
+    expectTokenError(() => handlerWith({ ttl: 7200, maxTtl: 3600 }), 'TTL_TOO_LONG', 20157);
+    expectTokenError(() => handlerWith({ ttl: 0 }), 'INVALID_TTL', 20104);
+    expectTokenError(() => handlerWith({ credentials: { accountSid: 'AC123', keys: KEY } }), 'INVALID_ACCOUNT_SID', 20103);
+  });
+
+  it('exposes its methods and bodyLimit for the adapters', () => {
+    const handler = handlerWith({ methods: ['GET', 'POST'], bodyLimit: 1024 });
+    expect([handler.methods, handler.bodyLimit]).toEqual([['GET', 'POST'], 1024]);
+  });
+});
+
+describe('issuing', () => {
+  it('answers 200 with token, identity, expiresAt and ttl, and the no-store headers', async () => {
+    const response = await handlerWith().handle(parsedPost({ room: 'lobby' }));
+    expect(response.status).toBe(200);
+    expect(response.headers).toEqual({
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+    });
+    const { token, identity, expiresAt, ttl } = bodyOf(response);
+    const { claims } = verifyAccessToken(token, { accountSid: ACCOUNT_SID, keys: KEY });
+    expect(identity).toBe('u1');
+    expect(claims.grants).toEqual({ identity: 'u1', video: { room: 'lobby' } });
+    expect(ttl).toBe(3600);
+    expect(expiresAt).toBe(new Date(claims.exp! * 1000).toISOString());
+  });
+
+  it("caps the policy's ttl at maxTtl, and uses the ttl option when the policy gives none", async () => {
+    const capped = handlerWith({ maxTtl: 600, policy: () => ({ grants: { video: {} }, ttl: 7200 }) });
+    expect(bodyOf(await capped.handle(parsedPost({}))).ttl).toBe(600);
+    const shorter = handlerWith({ maxTtl: 600, policy: () => ({ grants: { video: {} }, ttl: 120 }) });
+    expect(bodyOf(await shorter.handle(parsedPost({}))).ttl).toBe(120);
+    expect(bodyOf(await handlerWith({ ttl: 900 }).handle(parsedPost({}))).ttl).toBe(900);
+  });
+
+  it("a signer's smaller maxTtl caps the policy's ttl as well", async () => {
+    const signer = createSigner({ ...credentials, maxTtl: 300 });
+    const handler = handlerWith({ credentials: undefined, signer, policy: () => ({ grants: { video: {} }, ttl: 3600 }) });
+    expect(bodyOf(await handler.handle(parsedPost({}))).ttl).toBe(300);
+  });
+
+  it('the identity option turns the user into the Twilio identity', async () => {
+    const handler = handlerWith({ identity: (user) => `user_${String(user.id)}` });
+    const { token, identity } = bodyOf(await handler.handle(parsedPost({})));
+    expect(identity).toBe('user_u1');
+    expect(readToken(token).claims.grants.identity).toBe('user_u1');
+  });
+
+  it('a numeric user id becomes a string identity', async () => {
+    expect(bodyOf(await handlerWith().handle(parsedPost({}, { user: { id: 42, name: 'n' } }))).identity).toBe('42');
+  });
+
+  it('hands the policy the user, the identity, the validated params and the framework request', async () => {
+    const policy = recordingPolicy();
+    await handlerWith({ policy }).handle(parsedPost({ room: 'lobby' }));
+    expect(policy).toHaveBeenCalledWith({ user: alice, identity: 'u1', params: { room: 'lobby' }, request: frameworkRequest });
+  });
+
+  it('ignores an identity the client sends: it is dropped before validation and never reaches the token', async () => {
+    const policy = recordingPolicy();
+    const response = await handlerWith({ policy }).handle(parsedPost({ identity: 'admin', room: 'lobby' }));
+    expect(response.status).toBe(200);
+    expect(bodyOf(response).identity).toBe('u1');
+    expect(readToken(bodyOf(response).token).claims.grants.identity).toBe('u1');
+    expect(paramsSeenBy(policy)).toEqual({ room: 'lobby' });
+  });
+});
+
+describe('users', () => {
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['false', false],
+  ])('a %s user is 401 UNAUTHENTICATED', async (_, user) => {
+    expect(errorCodeOf(await handlerWith().handle(parsedPost({}, { user: user as never })))).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('a user without an id is a 500 whose cause goes to onError', async () => {
+    const onError = vi.fn();
+    const response = await handlerWith({ onError }).handle(parsedPost({}, { user: { name: 'no id' } }));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'INVALID_OPTIONS' }), frameworkRequest);
+  });
+});
+
+describe('policy outcomes', () => {
+  it('a throwing policy is a 500 with a generic body; the cause goes to onError and never to the client', async () => {
+    const onError = vi.fn();
+    const cause = new Error('database password is hunter2');
+    const response = await handlerWith({ onError, policy: () => Promise.reject(cause) }).handle(parsedPost({}));
+    expect(response.status).toBe(500);
+    expect(bodyOf(response)).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'The token could not be issued. The server log has the cause.' } });
+    expect(response.body).not.toContain('hunter2');
+    expect(response.body).not.toMatch(/\bat \S+ \(/);
+    expect(onError).toHaveBeenCalledWith(cause, frameworkRequest);
+  });
+
+  it('by default a 500 is logged as one line with the cause, without stack, token or secret', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const handler = createTokenHandler<User, FrameworkRequest>({ credentials, policy: () => ({ grants: { voice: {} } }) });
+    const response = await handler.handle(parsedPost({}, { user: { id: 'user@example.com', name: 'n' } }));
+    expect(response.status).toBe(500);
+    expect(log).toHaveBeenCalledTimes(1);
+    const line = log.mock.calls[0]!.map(String).join(' ');
+    expect(line).toContain('INVALID_VOICE_IDENTITY');
+    expect(line).not.toContain('\n');
+    expectNoSecretIn(line);
+  });
+
+  it("{ deny } is 403 FORBIDDEN with the policy's reason; false is 403 with a generic reason", async () => {
+    const denied = await handlerWith({ policy: () => ({ deny: 'Only hosts may open this room.' }) }).handle(parsedPost({}));
+    expect(denied.status).toBe(403);
+    expect(bodyOf(denied)).toEqual({ error: { code: 'FORBIDDEN', message: 'Only hosts may open this room.' } });
+    const refused = await handlerWith({ policy: () => false }).handle(parsedPost({}));
+    expect(errorCodeOf(refused)).toEqual([403, 'FORBIDDEN']);
+    expect(bodyOf(refused).error.message).toBe('You may not get a token for this request.');
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['an object without grants', { ttl: 60 }],
+    ['grants a signer refuses', { grants: { video: { room: 'r'.repeat(200) } } }],
+    ['no product grant', { grants: {} }],
+  ])('a policy returning %s is a 500', async (_, decision) => {
+    const onError = vi.fn();
+    const response = await handlerWith({ onError, policy: () => decision as never }).handle(parsedPost({}));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError.mock.calls[0]![0]).toBeInstanceOf(AccessTokenError);
+  });
+});
+
+describe('hooks', () => {
+  it('onIssued gets the metadata of the token, never the token itself', async () => {
+    const onIssued = vi.fn();
+    const response = await handlerWith({ onIssued }).handle(parsedPost({ room: 'lobby' }));
+    const { token } = bodyOf(response);
+    const event = onIssued.mock.calls[0]![0];
+    expect(event).toEqual({
+      identity: 'u1',
+      grants: ['video'],
+      jti: readToken(token).claims.jti,
+      keySid: KEY.sid,
+      expiresAt: new Date(bodyOf(response).expiresAt),
+      ttl: 3600,
+      user: alice,
+      request: frameworkRequest,
+    });
+    const [, , signature] = token.split('.');
+    expect(inspect(event, { depth: null })).not.toContain(signature);
+    expectNoSecretIn(inspect(event, { depth: null }));
+  });
+
+  it('onDenied gets every 4xx with its code and reason, and no token', async () => {
+    const onDenied = vi.fn();
+    const handler = handlerWith({ onDenied, policy: () => ({ deny: 'not a host' }) });
+    await handler.handle(parsedPost({}));
+    await handler.handle(parsedPost({}, { user: null }));
+    await handler.handle(parsedPost({ admin: true }));
+    const events = onDenied.mock.calls.map(([event]) => event);
+    expect(events.map((event) => [event.code, event.status, event.identity])).toEqual([
+      ['FORBIDDEN', 403, 'u1'],
+      ['UNAUTHENTICATED', 401, undefined],
+      ['BAD_REQUEST', 400, 'u1'],
+    ]);
+    expect(events[0]).toEqual({ identity: 'u1', code: 'FORBIDDEN', status: 403, reason: 'not a host', user: alice, request: frameworkRequest });
+    for (const event of events) expect(inspect(event, { depth: null })).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+
+  it('a throwing onIssued or onDenied turns the answer into a 500', async () => {
+    const failing = () => {
+      throw new Error('audit log down');
+    };
+    expect(errorCodeOf(await handlerWith({ onIssued: failing }).handle(parsedPost({})))).toEqual([500, 'INTERNAL_ERROR']);
+    expect(errorCodeOf(await handlerWith({ onDenied: failing }).handle(parsedPost({}, { user: null })))).toEqual([500, 'INTERNAL_ERROR']);
+  });
+
+  it('a throwing onError still answers the generic 500', async () => {
+    const onError = () => {
+      throw new Error('logger down');
+    };
+    const response = await handlerWith({ onError, policy: () => Promise.reject(new Error('x')) }).handle(parsedPost({}));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+  });
+});
+
+describe('methods', () => {
+  it('by default only POST: GET is 405 with Allow: POST', async () => {
+    const response = await handlerWith().handle({ ...parsedPost(undefined), method: 'GET', query: {} });
+    expect(errorCodeOf(response)).toEqual([405, 'METHOD_NOT_ALLOWED']);
+    expect(response.headers.allow).toBe('POST');
+  });
+
+  it("GET, when enabled, reads the params from the query string; POST is then 405 with Allow: GET", async () => {
+    const policy = recordingPolicy();
+    const handler = handlerWith({ methods: ['GET'], policy });
+    const response = await handler.handle({ method: 'GET', headers: {}, user: alice, query: { room: 'lobby' }, request: frameworkRequest });
+    expect(response.status).toBe(200);
+    expect(paramsSeenBy(policy)).toEqual({ room: 'lobby' });
+    const post = await handler.handle(parsedPost({}));
+    expect(errorCodeOf(post)).toEqual([405, 'METHOD_NOT_ALLOWED']);
+    expect(post.headers.allow).toBe('GET');
+  });
+});
+
+describe('request bodies', () => {
+  it('reads an already parsed body', async () => {
+    const policy = recordingPolicy();
+    await handlerWith({ policy }).handle(parsedPost({ room: 'lobby' }));
+    expect(paramsSeenBy(policy)).toEqual({ room: 'lobby' });
+  });
+
+  it.each([
+    ['an array', ['lobby']],
+    ['a string', 'lobby'],
+    ['a number', 5],
+  ])('a parsed body that is %s is 400 BAD_REQUEST', async (_, parsed) => {
+    expect(errorCodeOf(await handlerWith().handle(parsedPost(parsed)))).toEqual([400, 'BAD_REQUEST']);
+  });
+
+  it('a parsed body of null or undefined means no params', async () => {
+    for (const parsed of [null, undefined]) expect((await handlerWith().handle(parsedPost(parsed))).status).toBe(200);
+  });
+
+  it('reads a streamed JSON body chunk by chunk', async () => {
+    const policy = recordingPolicy();
+    const response = await handlerWith({ policy }).handle(streamedPost('{"room":"the lobby, second floor"}'));
+    expect(response.status).toBe(200);
+    expect(paramsSeenBy(policy)).toEqual({ room: 'the lobby, second floor' });
+  });
+
+  it('a streamed body over bodyLimit is 413, whether or not Content-Length says so', async () => {
+    const handler = handlerWith({ bodyLimit: 16 });
+    const text = JSON.stringify({ room: 'a long room name' });
+    expect(errorCodeOf(await handler.handle(streamedPost(text)))).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const declared = streamedPost(text, { 'content-type': 'application/json', 'content-length': String(text.length) });
+    expect(errorCodeOf(await handler.handle(declared))).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect((await handler.handle(streamedPost('{"room":"a"}'))).status).toBe(200);
+  });
+
+  it('invalid JSON is 400 BAD_REQUEST; an empty body means no params', async () => {
+    expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":')))).toEqual([400, 'BAD_REQUEST']);
+    expect((await handlerWith().handle(streamedPost(''))).status).toBe(200);
+    expect((await handlerWith().handle(streamedPost('  \n'))).status).toBe(200);
+  });
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/vnd.api+json'])(
+    'Content-Type %s is accepted',
+    async (contentType) => {
+      expect((await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': contentType }))).status).toBe(200);
+    },
+  );
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp'])(
+    'Content-Type %s is 415 UNSUPPORTED_MEDIA_TYPE',
+    async (contentType) => {
+      expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': contentType })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    },
+  );
+
+  it('a body without Content-Type is 415, but an empty one is fine', async () => {
+    expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":"a"}', {})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect((await handlerWith().handle(streamedPost('', {}))).status).toBe(200);
+  });
+});
+
+describe('params', () => {
+  it('room must be a string of 1 to 128 characters', async () => {
+    const response = await handlerWith().handle(parsedPost({ room: 5 }));
+    expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(response).error.details).toEqual([{ type: 'field', location: 'body', path: 'room', value: 5, msg: 'room must be a string' }]);
+    expect(errorCodeOf(await handlerWith().handle(parsedPost({ room: 'r'.repeat(129) })))).toEqual([400, 'BAD_REQUEST']);
+  });
+
+  it("the validators option adds the app's own params, which reach the policy", async () => {
+    const policy = recordingPolicy();
+    const handler = handlerWith({ policy, validators: [body('device').isIn(['web', 'ios']).withMessage('device must be web or ios')] });
+    expect((await handler.handle(parsedPost({ room: 'lobby', device: 'ios' }))).status).toBe(200);
+    expect(paramsSeenBy(policy)).toEqual({ room: 'lobby', device: 'ios' });
+    const invalid = await handler.handle(parsedPost({ device: 'fax' }));
+    expect(errorCodeOf(invalid)).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(invalid).error.details).toEqual([{ type: 'field', location: 'body', path: 'device', value: 'fax', msg: 'device must be web or ios' }]);
+  });
+
+  it('an unknown param is 400 BAD_REQUEST naming it, with express-validator unknown_fields details', async () => {
+    const response = await handlerWith().handle(parsedPost({ room: 'lobby', admin: true }));
+    expect(response.status).toBe(400);
+    const { error } = bodyOf(response);
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toContain('"admin"');
+    expect(error.details).toEqual([
+      { type: 'unknown_fields', msg: expect.stringContaining('"admin"'), fields: [{ path: 'admin', location: 'body', value: true }] },
+    ]);
+  });
+});
+
+describe('origin checks', () => {
+  const handler = handlerWith({ allowedOrigins: ['https://app.example'] });
+  const withHeaders = (headers: Record<string, string>) => parsedPost({}, { headers: { 'content-type': 'application/json', ...headers } });
+
+  it('an allowed origin, or no origin at all, gets a token', async () => {
+    expect((await handler.handle(withHeaders({ origin: 'https://app.example' }))).status).toBe(200);
+    expect((await handler.handle(withHeaders({}))).status).toBe(200);
+  });
+
+  it('another origin, or Sec-Fetch-Site cross-site, is 403 ORIGIN_NOT_ALLOWED', async () => {
+    expect(errorCodeOf(await handler.handle(withHeaders({ origin: 'https://evil.example' })))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    expect(errorCodeOf(await handler.handle(withHeaders({ 'sec-fetch-site': 'cross-site' })))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+  });
+});
+
+it('every answer, success or error, carries no-store, JSON and nosniff', async () => {
+  const handler = handlerWith();
+  const responses = await Promise.all([
+    handler.handle(parsedPost({})),
+    handler.handle(parsedPost({}, { user: null })),
+    handler.handle(parsedPost({ admin: 1 })),
+    handler.handle({ ...parsedPost({}), method: 'DELETE' }),
+    handler.handle(streamedPost('x', { 'content-type': 'text/plain' })),
+    handlerWith({ policy: () => Promise.reject(new Error('x')) }).handle(parsedPost({})),
+  ]);
+  expect(responses.map((response) => response.status)).toEqual([200, 401, 400, 405, 415, 500]);
+  for (const response of responses) {
+    expect(response.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+    });
+  }
+});
