@@ -30,17 +30,22 @@ function queryOf(url: URL): Record<string, string | string[]> {
  *
  * Every answer is JSON with `Cache-Control: no-store`. The policy and the hooks get the Web `Request`.
  *
- * Runs on the Node.js runtime only (the default for route handlers; keep `runtime = 'nodejs'`):
- * grantor signs with `node:crypto` and verifies with `jsonwebtoken`, which the Edge runtime lacks,
- * so a route with `runtime = 'edge'` fails at `next build`.
+ * Runs on the Node.js runtime only: keep `export const runtime = 'nodejs'` (the default). grantor
+ * signs with `node:crypto`, which the Edge runtime lacks: with `runtime = 'edge'`, Next 16 warns
+ * "A Node.js module is loaded ('node:crypto') which is not supported in the Edge Runtime", then
+ * `next build` fails ("Failed to collect configuration for /api/token ... Native module not found:
+ * node:crypto") and `next dev` answers the route with a 500 page.
  *
  * Next.js answers methods a route does not export itself, before this code runs: `405` with an
  * empty body and no `Allow` header (and `OPTIONS` with `204` + `Allow`). Add `'GET'` to `methods`
  * and export `GET` too if clients must read the token with GET.
  */
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET', 'POST'] | readonly ['POST', 'GET'] }): AppRouteHandlers<'GET' | 'POST'>;
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET'] }): AppRouteHandlers<'GET'>;
 export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods?: readonly ['POST'] }): AppRouteHandlers<'POST'>;
+/** With `methods: ['POST', 'GET']`: export `{ GET, POST }`. See the first signature. */
+export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET', 'POST'] | readonly ['POST', 'GET'] }): AppRouteHandlers<'GET' | 'POST'>;
+/** With `methods: ['GET']`: export `{ GET }`. See the first signature. */
+export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET'] }): AppRouteHandlers<'GET'>;
+/** With `methods` not known until run time: a handler for each method listed. See the first signature. */
 export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partial<AppRouteHandlers<'GET' | 'POST'>>;
 export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partial<AppRouteHandlers<'GET' | 'POST'>> {
   const getUser = requireGetUser(options);

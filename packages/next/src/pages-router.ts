@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { createTokenHandler, type TokenRequest } from '@grantor/core';
-// `next/types` rather than `next`: the main entry also makes `process.env.NODE_ENV` required in every
-// program that sees it.
-import type { NextApiRequest, NextApiResponse } from 'next/types';
+// Next's own declarations (its `next` entry re-exports them). Not `from 'next'`: that entry also makes
+// `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
+// file before Next 15, so ESM `nodenext` projects could not resolve it.
+import type { NextApiRequest, NextApiResponse } from 'next/dist/shared/lib/utils.js';
 import { type NextTokenRouteOptions, requireGetUser } from './options.js';
 
 /** A Pages Router API route, as default-exported from `pages/api/token.ts`. */
@@ -37,8 +38,8 @@ function bodyOf(req: NextApiRequest): TokenRequest['body'] {
  * streamed body under it is not held to `bodyLimit`). Every grantor answer is JSON with
  * `Cache-Control: no-store`. The policy and the hooks get the `NextApiRequest`.
  *
- * Runs on the Node.js runtime only (the default): grantor signs with `node:crypto` and verifies with
- * `jsonwebtoken`, which the Edge runtime lacks, so a route with `runtime = 'edge'` fails at `next build`.
+ * Runs on the Node.js runtime only (the default for API routes): grantor signs with `node:crypto`,
+ * which the Edge runtime lacks, so `next build` fails for an Edge route that imports it.
  */
 export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): ApiRouteHandler {
   const getUser = requireGetUser(options);
