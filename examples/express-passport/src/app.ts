@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { authenticate, type DemoCredentials, DEMO_CREDENTIALS_WARNING, type DemoUser, demoPolicy, findUser, PAGE_DIR } from '@grantor/demo-kit';
+import { authenticate, configureDemoPassport, DEMO_CREDENTIALS_WARNING, type DemoAppOptions, demoPolicy, type DemoUser, PAGE_DIR } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { Strategy as LocalStrategy } from 'passport-local';
 
 declare global {
   namespace Express {
@@ -13,23 +12,7 @@ declare global {
   }
 }
 
-export interface DemoAppOptions {
-  /** The Twilio credentials that sign the tokens (`loadCredentials()` from the demo kit). */
-  credentials: DemoCredentials;
-  /**
-   * Origins whose pages may get tokens; a browser request from any other origin gets 403.
-   * @default undefined (no origin check)
-   */
-  allowedOrigins?: readonly string[];
-}
-
-passport.use(
-  new LocalStrategy((username, password, done) => {
-    done(null, authenticate(username, password) ?? false);
-  }),
-);
-passport.serializeUser((user, done) => done(null, user.id));
-passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
+configureDemoPassport(passport);
 
 const error = (code: string, message: string) => ({ error: { code, message } });
 

@@ -2,32 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { authenticate, type DemoCredentials, DEMO_CREDENTIALS_WARNING, type DemoUser, demoPolicy, findUser, PAGE_DIR } from '@grantor/demo-kit';
+import { authenticate, configureDemoPassport, DEMO_CREDENTIALS_WARNING, type DemoAppOptions, demoPolicy, type DemoUser, PAGE_DIR } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/koa';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import passport from 'koa-passport';
 import session from 'koa-session';
-import { Strategy as LocalStrategy } from 'passport-local';
 
-export interface DemoAppOptions {
-  /** The Twilio credentials that sign the tokens (`loadCredentials()` from the demo kit). */
-  credentials: DemoCredentials;
-  /**
-   * Origins whose pages may get tokens; a browser request from any other origin gets 403.
-   * @default undefined (no origin check)
-   */
-  allowedOrigins?: readonly string[];
-}
-
-passport.use(
-  new LocalStrategy((username, password, done) => {
-    done(null, authenticate(username, password) ?? false);
-  }),
-);
-passport.serializeUser((user, done) => done(null, (user as DemoUser).id));
-passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
+configureDemoPassport(passport);
 
 const error = (code: string, message: string) => ({ error: { code, message } });
 

@@ -1,6 +1,7 @@
 'use client';
 
 import type { DemoUser } from '@grantor/demo-kit';
+import { call, decodeClaims, formatDuration } from '@grantor/demo-kit/page/demo-client.js';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
 // The React twin of the shared demo page (examples/shared/page): the same element ids, routes and behaviour.
@@ -9,31 +10,6 @@ interface IssuedToken {
   token: string;
   identity: string;
   expiresAt: string;
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(payload.error?.message ?? `The server answered ${response.status}.`);
-  return payload;
-}
-
-/** The JWT's grants, decoded here only to display them: the page never needs to trust them. */
-function decodeGrants(token: string): unknown {
-  const base64 = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes)).grants;
-}
-
-function formatDuration(seconds: number): string {
-  const hours = Math.floor(seconds / 3600);
-  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
-  const rest = String(seconds % 60).padStart(2, '0');
-  return hours > 0 ? `${hours}:${minutes}:${rest}` : `${minutes}:${rest}`;
 }
 
 /** The time left until `expiresAt`, ticking every second. */
@@ -182,7 +158,7 @@ export default function DemoPage() {
           <dt>Expires in</dt>
           <dd>{issued ? <Countdown key={issued.token} expiresAt={issued.expiresAt} /> : <span id="countdown" />}</dd>
         </dl>
-        <pre id="grants">{issued ? JSON.stringify(decodeGrants(issued.token), null, 2) : ''}</pre>
+        <pre id="grants">{issued ? JSON.stringify(decodeClaims(issued.token).grants, null, 2) : ''}</pre>
       </section>
     </main>
   );

@@ -4,37 +4,14 @@
 //   POST /logout     -> 200 { user: null }
 //   POST /api/token  JSON { room } -> 200 { token, identity, expiresAt, ttl } | 4xx/5xx { error: { code, message } }
 
+import { call, decodeClaims, formatDuration } from './demo-client.js';
+
 const $ = (id) => document.getElementById(id);
 let countdownTimer;
-
-async function call(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(payload.error?.message ?? `The server answered ${response.status}.`);
-  return payload;
-}
 
 function showError(error) {
   $('error').textContent = error ? error.message : '';
   $('error').hidden = !error;
-}
-
-/** The JWT's claims, decoded here only to display them: the page never needs to trust them. */
-function decodeClaims(token) {
-  const base64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(bytes));
-}
-
-function formatDuration(seconds) {
-  const hours = Math.floor(seconds / 3600);
-  const minutes = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
-  const rest = String(seconds % 60).padStart(2, '0');
-  return hours > 0 ? `${hours}:${minutes}:${rest}` : `${minutes}:${rest}`;
 }
 
 function startCountdown(expiresAt) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyDecision } from '@grantor/core';
+import { Strategy as LocalStrategy } from 'passport-local';
 
 export interface DemoUser {
   id: string;
@@ -58,7 +59,8 @@ export const DEMO_CREDENTIALS_WARNING =
  * without them, made-up demo credentials.
  */
 export function loadCredentials(env: NodeJS.ProcessEnv = process.env, envFile = join(process.cwd(), '.env')): DemoCredentials {
-  if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  // turbopackIgnore: a path from process.cwd() would make Next trace the whole project.
+  if (env === process.env && existsSync(/* turbopackIgnore: true */ envFile)) process.loadEnvFile(/* turbopackIgnore: true */ envFile);
   const { TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET } = env;
   if (TWILIO_ACCOUNT_SID && TWILIO_API_KEY_SID && TWILIO_API_KEY_SECRET) {
     return { accountSid: TWILIO_ACCOUNT_SID, keys: { sid: TWILIO_API_KEY_SID, secret: TWILIO_API_KEY_SECRET }, isDemo: false };
@@ -72,3 +74,44 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env, envFile = 
 
 /** The folder holding the demo page (index.html and its script), served by the Express and Koa demos. */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'page');
+
+export interface DemoAppOptions {
+  /** The Twilio credentials that sign the tokens (`loadCredentials()`). */
+  credentials: DemoCredentials;
+  /**
+   * Origins whose pages may get tokens; a browser request from any other origin gets 403.
+   * @default undefined (no origin check)
+   */
+  allowedOrigins?: readonly string[];
+}
+
+/** The parts of Passport (or koa-passport) the demos configure. */
+interface PassportLike {
+  use(strategy: LocalStrategy): unknown;
+  serializeUser(serialize: (user: any, done: (error: null, id: string) => void) => void): void;
+  deserializeUser(deserialize: (id: any, done: (error: null, user: DemoUser | false) => void) => void): void;
+}
+
+/** Logs the demo users in with passport-local and keeps only their id in the session. */
+export function configureDemoPassport(passport: PassportLike): void {
+  passport.use(new LocalStrategy((username, password, done) => done(null, authenticate(username, password) ?? false)));
+  passport.serializeUser((user: DemoUser, done) => done(null, user.id));
+  passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
+}
+
+/** Port, credentials and allowed origins of a demo server, from `PORT`, `ALLOWED_ORIGINS` and the Twilio variables. */
+export function demoServerConfig(env: NodeJS.ProcessEnv = process.env): DemoAppOptions & { port: number } {
+  const port = Number(env.PORT ?? 3000);
+  // The page's own origins; set ALLOWED_ORIGINS (comma-separated) when you open it under another address.
+  const allowedOrigins = env.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [
+    `http://localhost:${port}`,
+    `http://127.0.0.1:${port}`,
+  ];
+  return { port, credentials: loadCredentials(env), allowedOrigins };
+}
+
+/** Prints where a demo listens and, with made-up credentials, that Twilio will not accept its tokens. */
+export function announceDemo(name: string, { port, credentials }: { port: number; credentials: DemoCredentials }): void {
+  console.log(`grantor ${name} demo: http://localhost:${port}`);
+  if (credentials.isDemo) console.warn(DEMO_CREDENTIALS_WARNING);
+}
