@@ -95,6 +95,18 @@ async function command(child, name, fields = {}) {
   return answer;
 }
 
+/**
+ * One autocannon run against a case, with the server's own CPU time per response: unlike
+ * requests/s, it hardly changes when other processes compete for the cores.
+ */
+async function measure(entry, generator, options) {
+  const before = (await command(entry.child, 'cpu')).value;
+  const result = await generator.run(entry.url, options);
+  const after = (await command(entry.child, 'cpu')).value;
+  const cpuMicros = after.user - before.user + after.system - before.system;
+  return { ...result, cpuMicrosPerResponse: cpuMicros / result.responses };
+}
+
 /** Where a server spends its CPU during one measured run, from a V8 CPU profile of that window. */
 async function profileCase(entry, generator, options) {
   const dir = mkdtempSync(join(tmpdir(), 'grantor-bench-prof-'));
@@ -128,7 +140,7 @@ export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeco
     for (const entry of cases) await generator.run(entry.url, { connections, durationSeconds: warmupSeconds });
     log(`http: warm-up done; ${rounds} rounds of ${durationSeconds} s per case, ${connections} connections`);
     for (let round = 0; round < rounds; round++) {
-      for (const entry of rotate(cases, round)) entry.samples.push(await generator.run(entry.url, { connections, durationSeconds }));
+      for (const entry of rotate(cases, round)) entry.samples.push(await measure(entry, generator, { connections, durationSeconds }));
       log(`http: round ${round + 1}/${rounds} done`);
     }
     const profiles = [];
@@ -148,6 +160,7 @@ export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeco
         label,
         requestsPerSecond: median(samples.map((sample) => sample.requestsPerSecond)),
         spreadPercent: spreadPercent(samples.map((sample) => sample.requestsPerSecond)),
+        cpuMicrosPerResponse: median(samples.map((sample) => sample.cpuMicrosPerResponse)),
         p50Ms: median(samples.map((sample) => sample.p50Ms)),
         p99Ms: median(samples.map((sample) => sample.p99Ms)),
         errors: samples.reduce((sum, sample) => sum + sample.errors, 0),

@@ -32,10 +32,11 @@ const commands = {
     profiler.disconnect();
     writeFileSync(file, JSON.stringify(profile));
   },
+  cpu: () => process.cpuUsage(),
   stop: () => process.exit(0),
 };
 process.on('message', async (message) => {
-  await commands[message.command](message);
-  process.send({ done: message.command });
+  const value = await commands[message.command](message);
+  process.send({ done: message.command, value });
 });
 process.on('disconnect', () => process.exit(0));

@@ -43,12 +43,12 @@ export function summarizeProfile(profile, { top = 12 } = {}) {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
     total += micros;
   }
-  const ranked = (map) =>
+  const ranked = (map, limit = top) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
+      .slice(0, limit)
       .map(([name, micros]) => ({ name, share: micros / total }));
-  return { busyMs: total / 1000, functions: ranked(byFunction), packages: ranked(byPackage) };
+  return { busyMs: total / 1000, functions: ranked(byFunction), packages: ranked(byPackage), allPackages: ranked(byPackage, Infinity) };
 }
 
 export const readProfile = (file) => JSON.parse(readFileSync(file, 'utf8'));
