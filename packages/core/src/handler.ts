@@ -1,4 +1,5 @@
 import { body, checkExact, matchedData, type ValidationChain, validationResult } from 'express-validator';
+import isLength from 'validator/lib/isLength.js';
 import { AccessTokenError, type AccessTokenErrorCode, httpStatusOf, type ValidationErrorDetail } from './errors.js';
 import type { GrantsInput } from './grants.js';
 import { type ApiKey, createSigner, type Signer } from './token.js';
@@ -133,13 +134,26 @@ const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
+const ROOM_LENGTH = { min: 1, max: 128 };
 const ROOM_CHAIN = body('room')
   .optional()
   .isString()
   .withMessage('room must be a string')
   .bail()
-  .isLength({ min: 1, max: 128 })
+  .isLength(ROOM_LENGTH)
   .withMessage('room must be 1 to 128 characters');
+
+/**
+ * True when ROOM_CHAIN alone would pass these params unchanged: nothing, or only a valid `room`.
+ * Uses validator.js's isLength, the function the chain calls. Such requests (most of them, on a
+ * route without app validators) skip express-validator, which costs about 15 µs per request.
+ */
+function isValidRoomOnly(params: Record<string, unknown>): boolean {
+  const keys = Object.keys(params);
+  if (keys.length === 0) return true;
+  const { room } = params;
+  return keys.length === 1 && typeof room === 'string' && isLength(room, ROOM_LENGTH);
+}
 
 function respond(status: number, payload: unknown, extraHeaders: Record<string, string> = {}): TokenResponse {
   return { status, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(payload) };
@@ -251,7 +265,10 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   });
   const onError = options.onError ?? logError;
 
+  const hasAppValidators = chains.length > 1;
+
   async function validate(params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!hasAppValidators && isValidRoomOnly(params)) return params;
     const fakeRequest = { body: params };
     // checkExact runs the chains it is given, then looks for unknown fields.
     await exact.run(fakeRequest);

@@ -407,3 +407,44 @@ it('every answer, success or error, carries no-store, JSON and nosniff', async (
     });
   }
 });
+
+describe('the shortcut past express-validator for a valid room', () => {
+  // A route without app validators skips express-validator when the params are only a valid room.
+  // An app validator for an unrelated param forces the express-validator path: both must agree.
+  const rooms: unknown[] = [
+    'lobby',
+    'r',
+    'x'.repeat(128),
+    'x'.repeat(129),
+    '',
+    '\uFE0F',
+    `${'😀'.repeat(64)}`,
+    `${'😀'.repeat(65)}`,
+    ' spaced room ',
+    42,
+    null,
+    true,
+    ['lobby'],
+    { name: 'lobby' },
+  ];
+
+  it.each(rooms.map((room) => [JSON.stringify(room), room]))('gives the same answer with and without express-validator for room %s', async (_name, room) => {
+    const outcomes = [];
+    for (const validators of [[], [body('unused').optional()]]) {
+      const policy = recordingPolicy();
+      const response = await handlerWith({ policy, validators }).handle(parsedPost({ room }));
+      outcomes.push({ status: response.status, error: bodyOf(response).error, params: policy.mock.calls[0]?.[0].params });
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+  });
+
+  it('answers the same with no params at all', async () => {
+    const answers = [];
+    for (const validators of [[], [body('unused').optional()]]) {
+      const policy = recordingPolicy();
+      await handlerWith({ policy, validators }).handle(parsedPost({}));
+      answers.push(paramsSeenBy(policy));
+    }
+    expect(answers).toEqual([{}, {}]);
+  });
+});

@@ -36,8 +36,9 @@ export function createTokenRoute<TUser = Express.User>(options: TokenRouteOption
         body: req.body === undefined ? { stream: req } : { parsed: req.body },
         request: req,
       });
-      // end() rather than send(): no ETag, so a token response is never answered with 304.
-      res.status(response.status).set(response.headers).end(response.body);
+      // Node's writeHead/end rather than Express's set/send: no per-header mime lookups, and no ETag,
+      // so a token response is never answered with 304.
+      res.writeHead(response.status, response.headers).end(response.body);
     } catch (error) {
       next(error);
     }
