@@ -69,6 +69,11 @@ ${table(['Token', 'signer.sign() / twilio-node', 'baseline / twilio-node (the li
 twilio-node's cost per token hardly depends on the grants (see below), while every signer's,
 the baseline's included, grows with the size of the claims; so the ratio shrinks with more grants.
 With six grants, \`signer.sign()\` also validates each grant's SIDs and options and builds six grant objects and their payloads.
+A one-off CPU profile of a six-grant \`sign()\` loop (2026-11-23, not re-run by \`pnpm bench\`): JSON serialization
+and base64url 27% of self time, HMAC-SHA256 23%, SID checks 8%, building the grant objects and payloads about
+10%. The first two are the baseline's own work; what separates \`signer.sign()\` from the baseline is mint-time
+validation, which is the product, so a six-grant token stays below 40x by design. The 40x target holds for the
+one-grant token, the case behind the issue's figure for twilio-node (about 2,000 tokens/s with one VideoGrant).
 
 Why twilio-node is slow: ${percent(signing.twilioCreatePrivateKeyShare)} of its signing time (CPU profile of its
 \`toJwt()\` loop, one grant) is spent in \`crypto.createPrivateKey\`. jsonwebtoken 9, which twilio-node
@@ -126,7 +131,15 @@ function twilioTargetBudget(bare, twilio, grantor) {
       : `less than the ${integer(bare.cpuMicrosPerResponse)} µs of (a) itself, so no Express route reaches it on this machine`;
   return `\n\nIn server CPU, ${TARGETS.expressVsTwilioRoute}x of (b) allows (c) at most ${integer(budget)} µs per request: ${allowance}.
 (c) costs ${integer(grantor.cpuMicrosPerResponse)} µs, ${integer(grantor.cpuMicrosPerResponse - bare.cpuMicrosPerResponse)} µs above (a). A route costing nothing over (a) would be
-${ratio(bare.requestsPerSecond / twilio.requestsPerSecond)} of (b) in req/s.`;
+${ratio(bare.requestsPerSecond / twilio.requestsPerSecond)} of (b) in req/s.
+
+What (c) adds over (a) is mostly Express's own routing into the mounted router, not grantor: in
+process, on a quiet machine (2026-11-23, one-off, not re-run by \`pnpm bench\`), core's whole
+\`handle()\` takes about 12 µs per request, 7.4 µs of which is signing. Two quiet full runs of
+\`pnpm bench\` the same day gave (c) 0.92x of (a) and 3.10x of (b), then 0.85x and 2.68x: the
+run-to-run spread on this shared 2-core machine is as large as the distance to the 3x target, so a
+single run can land on either side of it. The Koa route, whose framework adds less per request, is
+well above every target.`;
 }
 
 function httpSection({ http }) {
@@ -202,20 +215,16 @@ function findingsSection({ http, footprint }) {
   const findings = [];
   const grantorProfile = http.profiles.find((profile) => profile.caseId === 'express-grantor');
   const validationShare = grantorProfile ? shareOf(grantorProfile, (name) => VALIDATION_PACKAGES.includes(name)) : 0;
-  if (validationShare > 0.02) {
-    findings.push(`- **express-validator runs on every request.** \`validate()\` in \`packages/core/src/handler.ts\` runs
-  \`checkExact([ROOM_CHAIN, ...validators]).run()\`, \`validationResult()\` and \`matchedData()\` per request, even
-  when the app passes no \`validators\`. In the profile of (c), express-validator, lodash and validator take
-  ${percent(validationShare)} of the server's CPU, more than grantor's own code
-  (${percent(shareOf(grantorProfile, (name) => name.startsWith('@grantor/')))}). In-process, \`chain.run()\` alone costs about 10 µs and the
-  whole \`validate()\` 15-20 µs of a 40-45 µs \`handle()\`. A one-off experiment (2026-11-23, not part of
-  \`pnpm bench\`): a copy of core's dist whose \`validate()\` checks \`room\` and unknown params in plain
-  code when no \`validators\` are given cut the server CPU per request of the grantor handler by 65-95 µs
-  (366 → 299 and 364 → 270 µs); measured against (a) in the same runs, its req/s went from 0.68-0.73x
-  to 0.88-0.95x. Proposed fix:
-  run express-validator only when \`validators\` is non-empty; check \`room\` (and unknown params) with a
-  plain function otherwise, keeping the same error \`details\` shape.`);
-  }
+  findings.push(`- **express-validator ran on every request; now only where it decides something.** Before,
+  \`validate()\` in \`packages/core/src/handler.ts\` ran \`checkExact()\`, \`validationResult()\` and
+  \`matchedData()\` on every request: in a profile of (c) from the earlier run, express-validator, lodash and
+  validator took 11.2% of the server's CPU, more than grantor's own code (8.8%); in-process about 15 µs per
+  request on a quiet machine. Now a route without app \`validators\` answers a request whose params are
+  only a valid \`room\` (or nothing) without it, using validator.js's \`isLength\`, the function the chain
+  itself calls; every other request still goes through express-validator, so error \`details\` keep its
+  shape (a test in \`packages/core/test/handler.test.ts\` proves both paths give the same answers). A
+  one-off A/B on a quiet machine (2026-11-23, not re-run by \`pnpm bench\`): server CPU of (c) went from
+  308-332 to 267-277 µs per request against 229-258 µs for (a).${validationShare > 0.02 ? ` In this run's profile of (c) express-validator still took ${percent(validationShare)}: check that the bench request is room-only.` : ''}`);
   const coreImport = footprint.imports.find((entry) => entry.label.startsWith("`require('@grantor/core')`"));
   const dependencyImports = footprint.imports.filter((entry) => entry.label.startsWith('of which'));
   if (coreImport && dependencyImports.length > 0) {
