@@ -294,6 +294,13 @@ describe('grantor verify', () => {
     expect(problemCodes(stdout)).toEqual([['INVALID_SUBJECT', 20103]]);
   });
 
+  it('exits 2 for a malformed --account-sid: a usage error, not a verdict on the token', () => {
+    const { code, stdout, stderr } = run(['verify', '--account-sid', 'AC-not-a-sid', token]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('INVALID_ACCOUNT_SID');
+  });
+
   it('checks the claims too: a well-signed expired token exits 1 with 20104', () => {
     const { code, stdout } = run(['verify', sign(claims({ iat: now() - 7200, exp: now() - 3600 }))]);
     expect(code).toBe(1);

@@ -214,6 +214,8 @@ function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warn
  * signature (when keys are given), times and grants. `verifyAccessToken` throws the first problem.
  */
 export function inspectAccessToken(token: string, options: InspectOptions = {}): AccessTokenInspection {
+  // A malformed option is the caller's mistake, not the token's: throw it, as for malformed keys.
+  if (options.accountSid !== undefined) checkAccountSid(options.accountSid);
   let decoded: DecodedAccessToken;
   try {
     decoded = decodeAccessToken(token);

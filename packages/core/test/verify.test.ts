@@ -265,6 +265,12 @@ describe('inspectAccessToken', () => {
   });
 });
 
+describe('inspectAccessToken options', () => {
+  it('throws INVALID_ACCOUNT_SID for a malformed accountSid instead of blaming the token', () => {
+    expectTokenError(() => inspectAccessToken(mint(), { accountSid: 'AC-not-a-sid' }), 'INVALID_ACCOUNT_SID', 20103);
+  });
+});
+
 describe('verifyAccessToken options', () => {
   it('needs a valid accountSid and keys', () => {
     expectTokenError(() => verifyAccessToken(mint(), { keys: KEY } as VerifyOptions), 'INVALID_ACCOUNT_SID', 20103);
