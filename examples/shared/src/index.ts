@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,16 +11,20 @@ export interface DemoUser {
   role: 'host' | 'guest';
 }
 
-// Demo only: real apps keep password hashes in a database.
+// Demo only: real apps keep slow password hashes (scrypt, argon2) in a database, never passwords.
 const USERS: readonly (DemoUser & { password: string })[] = [
   { id: 'alice', username: 'alice', password: 'alice-pass', role: 'host' },
   { id: 'bob', username: 'bob', password: 'bob-pass', role: 'guest' },
 ];
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
 /** The user with this username and password, or undefined. */
 export function authenticate(username: unknown, password: unknown): DemoUser | undefined {
-  const match = USERS.find((user) => user.username === username && user.password === password);
-  return match && findUser(match.id);
+  const match = USERS.find((user) => user.username === username);
+  if (!match || typeof password !== 'string') return undefined;
+  // Equal-length digests compared in constant time: the answer's timing tells nothing about the password.
+  return timingSafeEqual(sha256(match.password), sha256(password)) ? findUser(match.id) : undefined;
 }
 
 export function findUser(id: unknown): DemoUser | undefined {
