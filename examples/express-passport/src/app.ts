@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { authenticate, configureDemoPassport, DEMO_CREDENTIALS_WARNING, type DemoAppOptions, demoPolicy, type DemoUser, PAGE_DIR } from '@grantor/demo-kit';
+import {
+  configureDemoPassport,
+  DEMO_CREDENTIALS_WARNING,
+  type DemoAppOptions,
+  demoPolicy,
+  type DemoUser,
+  jsonError,
+  PAGE_DIR,
+} from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import session from 'express-session';
@@ -14,14 +22,12 @@ declare global {
 
 configureDemoPassport(passport);
 
-const error = (code: string, message: string) => ({ error: { code, message } });
-
 // Answers JSON with no stack trace, unlike Express's default handler outside production.
 const jsonErrors: ErrorRequestHandler = (cause, _req, res, _next) => {
   // `expose` marks the client errors (http-errors), like a login body that is not valid JSON.
-  if (cause?.expose) return res.status(cause.status).json(error('INVALID_REQUEST', cause.message));
+  if (cause?.expose) return res.status(cause.status).json(jsonError('INVALID_REQUEST', cause.message));
   console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-  res.status(500).json(error('INTERNAL_ERROR', 'Something went wrong.'));
+  res.status(500).json(jsonError('INTERNAL_ERROR', 'Something went wrong.'));
 };
 
 /**
@@ -45,7 +51,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Expr
   app.post('/login', express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
     passport.authenticate('local', (cause: unknown, user: DemoUser | false) => {
       if (cause) return next(cause);
-      if (!user) return res.status(401).json(error('UNAUTHENTICATED', 'Wrong username or password.'));
+      if (!user) return res.status(401).json(jsonError('UNAUTHENTICATED', 'Wrong username or password.'));
       req.logIn(user, (loginError) => (loginError ? next(loginError) : res.json({ user })));
     })(req, res, next);
   });

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { authenticate, configureDemoPassport, DEMO_CREDENTIALS_WARNING, type DemoAppOptions, demoPolicy, type DemoUser, PAGE_DIR } from '@grantor/demo-kit';
+import {
+  configureDemoPassport,
+  DEMO_CREDENTIALS_WARNING,
+  type DemoAppOptions,
+  demoPolicy,
+  type DemoUser,
+  jsonError,
+  PAGE_DIR,
+} from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/koa';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -11,8 +19,6 @@ import passport from 'koa-passport';
 import session from 'koa-session';
 
 configureDemoPassport(passport);
-
-const error = (code: string, message: string) => ({ error: { code, message } });
 
 // Answers JSON with no stack trace, and keeps Koa's default handler from logging one.
 const jsonErrors: Middleware = async (ctx, next) => {
@@ -23,12 +29,12 @@ const jsonErrors: Middleware = async (ctx, next) => {
     const { status, message } = (cause ?? {}) as { status?: unknown; message?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) {
       ctx.status = status;
-      ctx.body = error('INVALID_REQUEST', String(message));
+      ctx.body = jsonError('INVALID_REQUEST', String(message));
       return;
     }
     console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     ctx.status = 500;
-    ctx.body = error('INTERNAL_ERROR', 'Something went wrong.');
+    ctx.body = jsonError('INTERNAL_ERROR', 'Something went wrong.');
   }
 };
 
@@ -63,7 +69,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
       if (cause) throw cause;
       if (!user) {
         ctx.status = 401;
-        ctx.body = error('UNAUTHENTICATED', 'Wrong username or password.');
+        ctx.body = jsonError('UNAUTHENTICATED', 'Wrong username or password.');
         return;
       }
       await ctx.login(user);

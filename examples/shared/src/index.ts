@@ -32,6 +32,11 @@ export function findUser(id: unknown): DemoUser | undefined {
   return match && { id: match.id, username: match.username, role: match.role };
 }
 
+/** The demos' JSON error body, shaped like the token route's: `{ error: { code, message } }`. */
+export function jsonError(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
 /** The room guests may join. */
 export const LOBBY = 'lobby';
 

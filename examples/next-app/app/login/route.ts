@@ -1,5 +1,4 @@
-import { authenticate } from '@grantor/demo-kit';
-import { error } from '../../lib/demo';
+import { authenticate, jsonError } from '@grantor/demo-kit';
 import { getSession } from '../../lib/session';
 
 /** The fields of a JSON or form body (any other body has none); undefined when the JSON is not an object. */
@@ -13,9 +12,9 @@ async function readFields(request: Request): Promise<Record<string, unknown> | u
 
 export async function POST(request: Request): Promise<Response> {
   const fields = await readFields(request);
-  if (!fields) return Response.json(error('INVALID_REQUEST', 'The request body is not a JSON object.'), { status: 400 });
+  if (!fields) return Response.json(jsonError('INVALID_REQUEST', 'The request body is not a JSON object.'), { status: 400 });
   const user = authenticate(fields.username, fields.password);
-  if (!user) return Response.json(error('UNAUTHENTICATED', 'Wrong username or password.'), { status: 401 });
+  if (!user) return Response.json(jsonError('UNAUTHENTICATED', 'Wrong username or password.'), { status: 401 });
   const session = await getSession();
   session.userId = user.id;
   await session.save();
