@@ -67,7 +67,11 @@ async function startAdapter(name: AdapterName, methods: readonly ('POST' | 'GET'
     onDenied: ({ request, ...event }) => void audit.denied.push({ ...event, request: line(request) }),
     onError: (error, request) => void audit.errors.push({ message: (error as Error).message, request: line(request) }),
   };
-  const mounted = await mountAdapter(name, options, (userName) => (userName ? USERS[userName] : undefined));
+  const mounted = await mountAdapter(name, options, (userName) => {
+    // The session lookup itself failing, as when a session store is down.
+    if (userName === 'lookup-fails') throw new Error(CRASH);
+    return userName ? USERS[userName] : undefined;
+  });
   line = mounted.requestLine;
   return Object.assign(mounted, { audit });
 }
@@ -371,6 +375,15 @@ const ROWS: Row[] = [
     name: '415: a form body',
     sent: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'room=standup' },
     expected: (answer) => expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE'),
+  },
+  {
+    name: '500: getUser throws; the body is generic, onError gets the cause',
+    sent: { user: 'lookup-fails', json: { room: 'r1' } },
+    expected: (answer) => {
+      expectError(answer, 500, 'INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.');
+      expect(JSON.stringify(answer.body)).not.toMatch(/hunter2|\bat .*:\d+:\d+/);
+      expect(answer.audit.errors).toEqual([{ message: CRASH, request: 'POST /api/token' }]);
+    },
   },
   {
     name: '500: the policy throws; the body is generic, onError gets the cause',

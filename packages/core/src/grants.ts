@@ -62,12 +62,25 @@ export function describeSid(value: unknown): string {
 }
 
 export interface ChatGrantOptions {
-  /** Conversations / Chat service SID (`IS...`). */
+  /**
+   * Conversations / Chat service SID (`IS...`).
+   * @default undefined (left out of the token)
+   */
   serviceSid?: string;
+  /**
+   * An identifier for the device or browser tab, for multi-device users.
+   * @default undefined (left out of the token)
+   */
   endpointId?: string;
-  /** Deployment role SID (`RL...`). */
+  /**
+   * Deployment role SID (`RL...`).
+   * @default undefined (left out of the token)
+   */
   deploymentRoleSid?: string;
-  /** Push credential SID (`CR...`). */
+  /**
+   * Push credential SID (`CR...`).
+   * @default undefined (left out of the token)
+   */
   pushCredentialSid?: string;
 }
 
@@ -105,14 +118,30 @@ export class ChatGrant extends Grant {
 }
 
 export interface VoiceGrantOptions {
-  /** Allow incoming calls to this identity. Only `true` grants it. */
+  /**
+   * Allow incoming calls to this identity. Only `true` grants it.
+   * @default undefined (left out of the token)
+   */
   incomingAllow?: boolean;
-  /** TwiML application SID (`AP...`) for outgoing calls. */
+  /**
+   * TwiML application SID (`AP...`) for outgoing calls.
+   * @default undefined (left out of the token)
+   */
   outgoingApplicationSid?: string;
-  /** Parameters passed to the TwiML application; sent only with `outgoingApplicationSid`. */
+  /**
+   * Parameters passed to the TwiML application; sent only with `outgoingApplicationSid`.
+   * @default undefined (left out of the token)
+   */
   outgoingApplicationParams?: Record<string, unknown>;
-  /** Push credential SID (`CR...`) for mobile push notifications. */
+  /**
+   * Push credential SID (`CR...`) for mobile push notifications.
+   * @default undefined (left out of the token)
+   */
   pushCredentialSid?: string;
+  /**
+   * An identifier for the device or browser tab, for multi-device users.
+   * @default undefined (left out of the token)
+   */
   endpointId?: string;
 }
 
@@ -164,8 +193,14 @@ export class VoiceGrant extends Grant {
   }
 }
 
+/** The longest room name a Video grant carries, in UTF-16 units. */
+export const VIDEO_ROOM_MAX_LENGTH = 128;
+
 export interface VideoGrantOptions {
-  /** Room name or Room SID (`RM...`) the token may join; omit for any room. */
+  /**
+   * Room name or Room SID (`RM...`) the token may join; omit for any room.
+   * @default undefined (left out of the token)
+   */
   room?: string;
 }
 
@@ -186,13 +221,20 @@ export class VideoGrant extends Grant {
   }
 
   override validate(): void {
-    checkString('video', 'room', this.room, 128);
+    checkString('video', 'room', this.room, VIDEO_ROOM_MAX_LENGTH);
   }
 }
 
 export interface SyncGrantOptions {
-  /** Sync service SID (`IS...`). */
+  /**
+   * Sync service SID (`IS...`).
+   * @default undefined (left out of the token)
+   */
   serviceSid?: string;
+  /**
+   * An identifier for the device or browser tab, for multi-device users.
+   * @default undefined (left out of the token)
+   */
   endpointId?: string;
 }
 
@@ -222,10 +264,20 @@ export class SyncGrant extends Grant {
 }
 
 export interface TaskRouterGrantOptions {
-  /** Workspace SID (`WS...`). */
+  /**
+   * Workspace SID (`WS...`).
+   * @default undefined (left out of the token)
+   */
   workspaceSid?: string;
-  /** Worker SID (`WK...`). */
+  /**
+   * Worker SID (`WK...`).
+   * @default undefined (left out of the token)
+   */
   workerSid?: string;
+  /**
+   * The TaskRouter role, e.g. "worker".
+   * @default undefined (left out of the token)
+   */
   role?: string;
 }
 
@@ -259,7 +311,10 @@ export class TaskRouterGrant extends Grant {
 }
 
 export interface PlaybackGrantOptions {
-  /** The grant object returned by Twilio Live's PlaybackGrant API, passed through unchanged. */
+  /**
+   * The grant object returned by Twilio Live's PlaybackGrant API, passed through unchanged.
+   * @default undefined (left out of the token)
+   */
   grant?: Record<string, unknown>;
 }
 
@@ -323,7 +378,7 @@ export function toGrantList(grants: GrantsInput | undefined): Grant[] {
   }
   const list: Grant[] = [];
   for (const [name, options] of Object.entries(grants)) {
-    const factory = GRANT_FACTORIES[name as keyof GrantsSpec] as ((options: object) => Grant) | undefined;
+    const factory = Object.hasOwn(GRANT_FACTORIES, name) ? (GRANT_FACTORIES[name as keyof GrantsSpec] as (options: object) => Grant) : undefined;
     if (!factory) {
       throw new AccessTokenError(
         'INVALID_GRANT',

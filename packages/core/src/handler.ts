@@ -1,9 +1,8 @@
 import { body, checkExact, matchedData, type ValidationChain, validationResult } from 'express-validator';
-import isLength from 'validator/lib/isLength.js';
 import { AccessTokenError, type AccessTokenErrorCode, httpStatusOf, type ValidationErrorDetail } from './errors.js';
-import type { GrantsInput } from './grants.js';
+import { type GrantsInput, VIDEO_ROOM_MAX_LENGTH } from './grants.js';
 import { type ApiKey, createSigner, type Signer } from './token.js';
-import { checkMaxTtl, checkTtl, DEFAULT_TTL, MAX_TTL } from './validate.js';
+import { checkMaxTtl, checkTtl, DEFAULT_TTL, MAX_TTL, normalizeIdentity } from './validate.js';
 
 /** What a policy returns: the grants to issue (and optionally a shorter ttl), or a refusal. */
 export type PolicyDecision = { grants: GrantsInput; ttl?: number } | false | { deny: string };
@@ -43,9 +42,15 @@ export interface DeniedEvent<TUser = unknown, TRequest = unknown> {
 }
 
 export interface TokenHandlerOptions<TUser = unknown, TRequest = unknown> {
-  /** Your Account SID and API key(s). The first key signs; give `keys` a list to rotate. Or pass `signer`. */
+  /**
+   * Your Account SID and API key(s). The first key signs; give `keys` a list to rotate. Or pass `signer`.
+   * @default undefined: give either `credentials` or `signer`
+   */
   credentials?: { accountSid: string; keys: ApiKey | readonly ApiKey[]; region?: string };
-  /** A ready signer from `createSigner()`, instead of `credentials`. */
+  /**
+   * A ready signer from `createSigner()`, instead of `credentials`.
+   * @default undefined: give either `credentials` or `signer`
+   */
   signer?: Signer;
   /**
    * Decides what the user may do: return `{ grants, ttl? }` to issue a token, `false` or
@@ -85,19 +90,26 @@ export interface TokenHandlerOptions<TUser = unknown, TRequest = unknown> {
    */
   validators?: readonly ValidationChain[];
   /**
-   * The largest JSON body read, in bytes; larger bodies get 413.
+   * The largest JSON body grantor reads, in bytes; larger bodies get 413. When your app's own body
+   * parser already parsed the body (e.g. `express.json()` before the route), that parser's limit applies.
    * @default 8192
    */
   bodyLimit?: number;
-  /** Called after a token is issued, with metadata only (never the token). A throw answers 500. */
+  /**
+   * Called after a token is issued, with metadata only (never the token). A throw answers 500.
+   * @default undefined (no audit)
+   */
   onIssued?: (event: IssuedEvent<TUser, TRequest>) => void | Promise<void>;
-  /** Called for every refused request (4xx), with the reason. A throw answers 500. */
+  /**
+   * Called for every refused request (4xx), with the reason. A throw answers 500.
+   * @default undefined (no audit)
+   */
   onDenied?: (event: DeniedEvent<TUser, TRequest>) => void | Promise<void>;
   /**
    * Called with every 500's cause. Log it here; the client only sees a generic message.
    * @default logs one line (code and message, no stack) to console.error
    */
-  onError?: (error: unknown, request: TRequest) => void;
+  onError?: (error: unknown, request: TRequest) => void | Promise<void>;
 }
 
 /** A request as the adapter sees it. */
@@ -105,8 +117,10 @@ export interface TokenRequest<TUser = unknown, TRequest = unknown> {
   method: string;
   /** Header values by lower-case name. */
   headers: Record<string, string | string[] | undefined>;
-  /** The authenticated user, or null/undefined when nobody is logged in. */
-  user: TUser | null | undefined;
+  /** The authenticated user, or null/undefined when nobody is logged in. Or give `getUser`. */
+  user?: TUser | null | undefined;
+  /** Looks the user up; adapters pass this so a failing lookup answers 500 through `onError`. */
+  getUser?: () => TUser | null | undefined | Promise<TUser | null | undefined>;
   /** The parsed query string (used for GET). */
   query?: Record<string, unknown>;
   /** The body: already parsed by the app's body parser, or a stream for grantor to read. */
@@ -125,7 +139,6 @@ export interface TokenResponse {
 export interface TokenHandler<TUser = unknown, TRequest = unknown> {
   handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse>;
   readonly methods: readonly string[];
-  readonly bodyLimit: number;
 }
 
 const BASE_HEADERS = {
@@ -134,25 +147,24 @@ const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
 } as const;
 
-const ROOM_LENGTH = { min: 1, max: 128 };
+// Counted in UTF-16 units, as VideoGrant counts it: a room the route accepts is one the grant accepts.
+const isRoomName = (room: unknown): boolean => typeof room === 'string' && room.length >= 1 && room.length <= VIDEO_ROOM_MAX_LENGTH;
 const ROOM_CHAIN = body('room')
   .optional()
   .isString()
   .withMessage('room must be a string')
   .bail()
-  .isLength(ROOM_LENGTH)
-  .withMessage('room must be 1 to 128 characters');
+  .custom(isRoomName)
+  .withMessage(`room must be 1 to ${VIDEO_ROOM_MAX_LENGTH} characters`);
 
 /**
  * True when ROOM_CHAIN alone would pass these params unchanged: nothing, or only a valid `room`.
- * Uses validator.js's isLength, the function the chain calls. Such requests (most of them, on a
- * route without app validators) skip express-validator, which costs about 15 µs per request.
+ * Such requests (most of them, on a route without app validators) skip express-validator, which
+ * costs about 15 µs per request.
  */
 function isValidRoomOnly(params: Record<string, unknown>): boolean {
   const keys = Object.keys(params);
-  if (keys.length === 0) return true;
-  const { room } = params;
-  return keys.length === 1 && typeof room === 'string' && isLength(room, ROOM_LENGTH);
+  return keys.length === 0 || (keys.length === 1 && keys[0] === 'room' && isRoomName(params.room));
 }
 
 function respond(status: number, payload: unknown, extraHeaders: Record<string, string> = {}): TokenResponse {
@@ -171,12 +183,17 @@ function header(headers: TokenRequest['headers'], name: string): string | undefi
 
 const isJson = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
 
+const unknownParamsMessage = (paths: string[]) =>
+  `Unknown parameter${paths.length > 1 ? 's' : ''} ${paths.map((path) => `"${path}"`).join(', ')}. This route accepts "room" and the params named in its validators option`;
+
+const tooLargeError = (limit: number) => new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+
 async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.byteLength;
-    if (size > limit) throw new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+    if (size > limit) throw tooLargeError(limit);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -189,9 +206,7 @@ async function readParams(request: TokenRequest<any, any>, limit: number): Promi
   if (request.method === 'GET') return { ...request.query };
   const contentType = header(request.headers, 'content-type');
   if (contentType !== undefined && !isJson(contentType)) throw notJsonError();
-  if (Number(header(request.headers, 'content-length')) > limit) {
-    throw new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
-  }
+  if (Number(header(request.headers, 'content-length')) > limit) throw tooLargeError(limit);
   let parsed: unknown;
   if (request.body && 'parsed' in request.body) {
     parsed = request.body.parsed;
@@ -212,6 +227,24 @@ async function readParams(request: TokenRequest<any, any>, limit: number): Promi
   return { ...(parsed as Record<string, unknown>) };
 }
 
+/** Origins are compared exactly, so each must be a bare origin such as `https://app.example.com`. */
+function checkAllowedOrigins(allowedOrigins: unknown): void {
+  if (allowedOrigins === undefined) return;
+  const isOrigin = (origin: unknown) => {
+    try {
+      return typeof origin === 'string' && new URL(origin).origin === origin;
+    } catch {
+      return false;
+    }
+  };
+  if (!Array.isArray(allowedOrigins) || !allowedOrigins.every(isOrigin)) {
+    throw new AccessTokenError(
+      'INVALID_OPTIONS',
+      `allowedOrigins must be a list of origins such as ["https://app.example.com"]: scheme, host and port, no path or trailing slash (got ${JSON.stringify(allowedOrigins)}).`,
+    );
+  }
+}
+
 function checkOrigin(headers: TokenRequest['headers'], allowedOrigins: readonly string[] | undefined): void {
   if (!allowedOrigins) return;
   const origin = header(headers, 'origin');
@@ -221,9 +254,9 @@ function checkOrigin(headers: TokenRequest['headers'], allowedOrigins: readonly 
 }
 
 function defaultIdentity(user: unknown): string | number {
-  const id = (user as { id?: unknown } | null)?.id;
-  if (typeof id !== 'string' && typeof id !== 'number') {
-    throw new AccessTokenError('INVALID_OPTIONS', 'The user has no string or number `id`; pass an identity(user) option.');
+  const id = (user as { id?: unknown } | null)?.id as string | number;
+  if (typeof id !== 'string' && !Number.isInteger(id)) {
+    throw new AccessTokenError('INVALID_OPTIONS', 'The user has no string or integer `id`; pass an identity(user) option.');
   }
   return id;
 }
@@ -244,11 +277,12 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   if (typeof options?.policy !== 'function') {
     throw new AccessTokenError('INVALID_OPTIONS', 'A token route needs a policy({ user, params }) function that returns the grants to issue.');
   }
-  if (!options.signer && !options.credentials) {
-    throw new AccessTokenError('INVALID_OPTIONS', 'A token route needs credentials ({ accountSid, keys }) or a signer.');
+  if (!options.signer === !options.credentials) {
+    throw new AccessTokenError('INVALID_OPTIONS', 'A token route needs either credentials ({ accountSid, keys }) or a signer, not both.');
   }
+  checkAllowedOrigins(options.allowedOrigins);
   const maxTtl = Math.min(options.maxTtl === undefined ? MAX_TTL : checkMaxTtl(options.maxTtl), options.signer?.maxTtl ?? MAX_TTL);
-  const defaultTtl = checkTtl(options.ttl ?? Math.min(DEFAULT_TTL, maxTtl), maxTtl);
+  const defaultTtl = checkTtl(options.ttl ?? Math.min(options.signer?.defaultTtl ?? DEFAULT_TTL, maxTtl), maxTtl);
   const signer = options.signer ?? createSigner({ ...options.credentials!, maxTtl, defaultTtl });
   const methods = options.methods ?? ['POST'];
   if (methods.length === 0 || methods.some((method) => method !== 'POST' && method !== 'GET')) {
@@ -260,8 +294,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   const chains = [ROOM_CHAIN, ...(options.validators ?? [])];
   const exact = checkExact(chains, {
     locations: ['body'],
-    message: (fields: { path: string }[]) =>
-      `Unknown parameter${fields.length > 1 ? 's' : ''} ${fields.map((field) => `"${field.path}"`).join(', ')}. This route accepts "room" and the params named in its validators option`,
+    message: (fields: { path: string }[]) => unknownParamsMessage(fields.map((field) => field.path)),
   });
   const onError = options.onError ?? logError;
 
@@ -277,19 +310,28 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
       const details = result.array() as ValidationErrorDetail[];
       throw new AccessTokenError('BAD_REQUEST', `Invalid request: ${details.map((detail) => String(detail.msg).replace(/\.$/, '')).join('; ')}.`, { details });
     }
-    return matchedData(fakeRequest, { locations: ['body'] });
+    const matched = matchedData(fakeRequest, { locations: ['body'] });
+    // checkExact misses params named like Object.prototype members ("toString", "constructor").
+    const unknown = Object.keys(params).filter((key) => !Object.hasOwn(matched, key));
+    if (unknown.length > 0) {
+      const msg = unknownParamsMessage(unknown);
+      const fields = unknown.map((path) => ({ path, value: params[path], location: 'body' }));
+      throw new AccessTokenError('BAD_REQUEST', `Invalid request: ${msg}.`, { details: [{ type: 'unknown_fields', msg, fields }] });
+    }
+    return matched;
   }
 
   async function handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse> {
     let identity: string | undefined;
-    const user = request.user ?? undefined;
+    let user: TUser | undefined;
     try {
       if (!methods.includes(request.method as 'POST')) {
         throw new AccessTokenError('METHOD_NOT_ALLOWED', `Use ${methods.join(' or ')} to get a token.`);
       }
       checkOrigin(request.headers, options.allowedOrigins);
-      if (user === undefined || user === false) throw new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
-      identity = String(toIdentity(user));
+      user = (request.getUser ? await request.getUser() : request.user) ?? undefined;
+      if (user === undefined || (user as unknown) === false) throw new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
+      identity = normalizeIdentity(toIdentity(user));
       const received = await readParams(request, bodyLimit);
       // The identity is the server's decision; a client-sent one is dropped, never trusted.
       delete received.identity;
@@ -333,13 +375,12 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   }
 
   function internalError(error: unknown, request: TokenRequest<TUser, TRequest>): TokenResponse {
+    // A failing logger, sync or async, must not turn a 500 into a crash.
     try {
-      onError(error, request.request);
-    } catch {
-      // A failing logger must not turn a 500 into a crash.
-    }
+      Promise.resolve(onError(error, request.request)).catch(() => {});
+    } catch {}
     return errorResponse(new AccessTokenError('INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.'));
   }
 
-  return { handle, methods, bodyLimit };
+  return { handle, methods };
 }

@@ -86,9 +86,15 @@ export interface AccessTokenOptions {
    * @default 3600
    */
   ttl?: number;
-  /** Not-before time, a Unix time in whole seconds. Omitted from the token when not set. */
+  /**
+   * Not-before time, a Unix time in whole seconds. Omitted from the token when not set.
+   * @default undefined (no `nbf` claim)
+   */
   nbf?: number;
-  /** Home region code written to the `twr` header, e.g. `"ie1"`. */
+  /**
+   * Home region code written to the `twr` header, e.g. `"ie1"`.
+   * @default undefined (no `twr` header)
+   */
   region?: string;
   /**
    * The token's `jti`.
@@ -202,7 +208,10 @@ export interface SignerOptions {
    * @default 86400
    */
   maxTtl?: number;
-  /** Home region code for the `twr` header, e.g. `"ie1"`. */
+  /**
+   * Home region code for the `twr` header, e.g. `"ie1"`.
+   * @default undefined (no `twr` header)
+   */
   region?: string;
   /**
    * Current time in milliseconds, read once per token.
@@ -216,11 +225,20 @@ export interface SignOptions {
   identity: string | number;
   /** At least one product grant: grant objects, or `{ video: { room }, voice: { incomingAllow: true } }`. */
   grants: GrantsInput;
-  /** Lifetime in seconds; defaults to the signer's `defaultTtl`. */
+  /**
+   * Lifetime in seconds; defaults to the signer's `defaultTtl`.
+   * @default the signer's `defaultTtl`
+   */
   ttl?: number;
-  /** Not-before time, a Unix time in whole seconds. */
+  /**
+   * Not-before time, a Unix time in whole seconds.
+   * @default undefined (no `nbf` claim)
+   */
   nbf?: number;
-  /** A `jti` of your own; by default a unique one is made. */
+  /**
+   * A `jti` of your own; by default a unique one is made.
+   * @default a unique `SK...-<issued at>-<random>`
+   */
   jti?: string;
 }
 

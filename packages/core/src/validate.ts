@@ -6,8 +6,8 @@ export const MAX_TTL = 86_400;
 /** The lifetime used when none is given, as in twilio-node. */
 export const DEFAULT_TTL = 3_600;
 
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
+export const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+export const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const VOICE_IDENTITY = /^[A-Za-z0-9_]+$/;
 const REGION = /^[a-z]{2}[0-9]{1,2}$/;
 

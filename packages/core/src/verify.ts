@@ -12,7 +12,7 @@ import {
   VoiceGrant,
 } from './grants.js';
 import { type ApiKey, createKeyRing, TWILIO_CONTENT_TYPE } from './token.js';
-import { checkAccountSid, checkGrants, MAX_TTL, normalizeIdentity } from './validate.js';
+import { ACCOUNT_SID, API_KEY_SID, checkAccountSid, checkGrants, MAX_TTL, normalizeIdentity } from './validate.js';
 
 export interface AccessTokenHeader {
   alg: string;
@@ -65,9 +65,15 @@ export function decodeAccessToken(token: string): DecodedAccessToken {
 }
 
 export interface InspectOptions {
-  /** When given, `sub` must equal it. */
+  /**
+   * When given, `sub` must equal it.
+   * @default undefined (`sub` must only look like an Account SID)
+   */
   accountSid?: string;
-  /** When given, `iss` must be one of them and the signature must match its secret. */
+  /**
+   * When given, `iss` must be one of them and the signature must match its secret.
+   * @default undefined (the signature is not checked)
+   */
   keys?: ApiKey | readonly ApiKey[];
   /**
    * Current time in milliseconds.
@@ -111,6 +117,22 @@ const GRANT_READERS: Record<string, (value: Record<string, any>) => Grant> = {
   task_router: (v) => new TaskRouterGrant({ workspaceSid: v.workspace_sid, workerSid: v.worker_sid, role: v.role }),
   player: (v) => new PlaybackGrant({ grant: v }),
 };
+
+function checkClockTolerance(clockTolerance: unknown): number {
+  if (clockTolerance === undefined) return 0;
+  if (typeof clockTolerance !== 'number' || !Number.isSafeInteger(clockTolerance) || clockTolerance < 0) {
+    throw new AccessTokenError('INVALID_OPTIONS', `clockTolerance must be a whole number of seconds, 0 or more (got ${describe(clockTolerance)}).`);
+  }
+  return clockTolerance;
+}
+
+function currentSeconds(clock: (() => number) | undefined): number {
+  const now = (clock ?? Date.now)();
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new AccessTokenError('INVALID_OPTIONS', `clock must return the time in milliseconds (got ${describe(now)}).`);
+  }
+  return Math.floor(now / 1000);
+}
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
 
@@ -188,8 +210,9 @@ function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warn
   }
   const list: Grant[] = [];
   for (const [key, value] of Object.entries(record)) {
-    const read = GRANT_READERS[key];
-    if (!read) continue;
+    // Untrusted claims: "__proto__" or "valueOf" must not reach Object.prototype.
+    if (!Object.hasOwn(GRANT_READERS, key)) continue;
+    const read = GRANT_READERS[key]!;
     if (!isObject(value)) {
       problems.push(new AccessTokenError('INVALID_GRANT', `The ${key} grant must be an object (got ${describe(value)}).`));
     } else {
@@ -215,7 +238,9 @@ function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warn
  */
 export function inspectAccessToken(token: string, options: InspectOptions = {}): AccessTokenInspection {
   // A malformed option is the caller's mistake, not the token's: throw it, as for malformed keys.
+  // Time options fail closed: a NaN tolerance or clock would otherwise let an expired token pass.
   if (options.accountSid !== undefined) checkAccountSid(options.accountSid);
+  checkClockTolerance(options.clockTolerance);
   let decoded: DecodedAccessToken;
   try {
     decoded = decodeAccessToken(token);
@@ -229,7 +254,7 @@ export function inspectAccessToken(token: string, options: InspectOptions = {}):
 
   const ring = options.keys === undefined ? undefined : createKeyRing(options.keys);
   const key = typeof claims.iss === 'string' ? ring?.keys.get(claims.iss) : undefined;
-  if (typeof claims.iss !== 'string' || !/^SK[0-9a-fA-F]{32}$/.test(claims.iss)) {
+  if (typeof claims.iss !== 'string' || !API_KEY_SID.test(claims.iss)) {
     problems.push(new AccessTokenError('UNKNOWN_ISSUER', `iss must be the API key SID that signed the token (got ${describe(claims.iss)}).`));
   } else if (ring && !key) {
     problems.push(
@@ -241,7 +266,7 @@ export function inspectAccessToken(token: string, options: InspectOptions = {}):
   }
   if (options.accountSid !== undefined && claims.sub !== options.accountSid) {
     problems.push(new AccessTokenError('INVALID_SUBJECT', `sub is ${describe(claims.sub)}, not the account ${options.accountSid}.`));
-  } else if (typeof claims.sub !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(claims.sub)) {
+  } else if (typeof claims.sub !== 'string' || !ACCOUNT_SID.test(claims.sub)) {
     problems.push(new AccessTokenError('INVALID_SUBJECT', `sub must be the Account SID (got ${describe(claims.sub)}).`));
   }
   if (key && !headerProblem) {
@@ -251,8 +276,7 @@ export function inspectAccessToken(token: string, options: InspectOptions = {}):
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
     problems.push(new AccessTokenError('INVALID_CLAIMS', `jti must be a non-empty string (got ${describe(claims.jti)}).`));
   }
-  const now = Math.floor((options.clock ?? Date.now)() / 1000);
-  problems.push(...checkTimes(claims, now, options.clockTolerance ?? 0));
+  problems.push(...checkTimes(claims, currentSeconds(options.clock), checkClockTolerance(options.clockTolerance)));
   const grantCheck = checkGrantsClaim(claims.grants);
   problems.push(...grantCheck.problems);
   return { decoded, problems, warnings: grantCheck.warnings };

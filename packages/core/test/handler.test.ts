@@ -82,9 +82,23 @@ describe('configuration errors throw at creation', () => {
     expectTokenError(() => handlerWith({ credentials: { accountSid: 'AC123', keys: KEY } }), 'INVALID_ACCOUNT_SID', 20103);
   });
 
-  it('exposes its methods and bodyLimit for the adapters', () => {
-    const handler = handlerWith({ methods: ['GET', 'POST'], bodyLimit: 1024 });
-    expect([handler.methods, handler.bodyLimit]).toEqual([['GET', 'POST'], 1024]);
+  it('exposes its methods for the adapters', () => {
+    expect(handlerWith({ methods: ['GET', 'POST'] }).methods).toEqual(['GET', 'POST']);
+  });
+
+  it('refuses both credentials and a signer, and origins that are not bare origins', () => {
+    const signer = createSigner({ accountSid: ACCOUNT_SID, keys: KEY });
+    expectTokenError(() => handlerWith({ signer }), 'INVALID_OPTIONS', undefined);
+    for (const allowedOrigins of ['https://app.example.com', ['https://app.example.com/'], ['app.example.com'], ['https://app.example.com/path']]) {
+      expectTokenError(() => handlerWith({ allowedOrigins: allowedOrigins as string[] }), 'INVALID_OPTIONS', undefined);
+    }
+    expect(handlerWith({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'] }).methods).toEqual(['POST']);
+  });
+
+  it("uses a supplied signer's defaultTtl when the route sets no ttl", async () => {
+    const signer = createSigner({ accountSid: ACCOUNT_SID, keys: KEY, defaultTtl: 600 });
+    const response = await createTokenHandler<User, FrameworkRequest>({ signer, policy: allowVideo }).handle(parsedPost({}));
+    expect(bodyOf(response).ttl).toBe(600);
   });
 });
 
@@ -446,5 +460,63 @@ describe('the shortcut past express-validator for a valid room', () => {
       answers.push(paramsSeenBy(policy));
     }
     expect(answers).toEqual([{}, {}]);
+  });
+});
+
+describe('review fixes', () => {
+  it('a getUser that throws answers 500 through onError, with the generic body', async () => {
+    const onError = vi.fn();
+    const response = await handlerWith({ onError }).handle(parsedPost({}, { user: undefined, getUser: () => Promise.reject(new Error('session store down')) }));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.body).not.toContain('session store down');
+    expect(onError).toHaveBeenCalledOnce();
+  });
+
+  it('getUser returning nobody answers 401', async () => {
+    const response = await handlerWith().handle(parsedPost({}, { user: undefined, getUser: async () => null }));
+    expect(errorCodeOf(response)).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('an identity() that returns nothing is a 500, never a token for the identity "undefined"', async () => {
+    const onError = vi.fn();
+    const response = await handlerWith({ onError, identity: () => undefined as unknown as string }).handle(parsedPost({}));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_IDENTITY' });
+  });
+
+  it.each([Number.NaN, 1.5])('a user id of %s is not an identity', async (id) => {
+    const response = await handlerWith().handle(parsedPost({}, { user: { id: id as unknown as string, name: 'x' } }));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+  });
+
+  it('an async onError that rejects does not crash the process', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const onError = () => Promise.reject(new Error('log sink down'));
+      const response = await handlerWith({ onError, policy: () => { throw new Error('boom'); } }).handle(parsedPost({}));
+      expect(response.status).toBe(500);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it.each(['toString', 'constructor', 'hasOwnProperty', '__proto__'])('a param named %s is an unknown param (400)', async (name) => {
+    const response = await handlerWith().handle(streamedPost(`{"room":"lobby","${name}":1}`));
+    expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(response).error.details[0]).toMatchObject({ type: 'unknown_fields', fields: [{ path: name, location: 'body' }] });
+  });
+
+  it('every room the route accepts is one the Video grant accepts: 200 or 400, never 500', async () => {
+    const useRoom = ({ params }: PolicyContext<User, FrameworkRequest>) => ({ grants: { video: { room: params.room as string } } });
+    for (const room of ['😀'.repeat(64), '😀'.repeat(65), 'x'.repeat(128), 'x'.repeat(129), '\uFE0F']) {
+      for (const validators of [[], [body('unused').optional()]]) {
+        const response = await handlerWith({ policy: useRoom, validators }).handle(parsedPost({ room }));
+        expect([200, 400]).toContain(response.status);
+      }
+    }
   });
 });

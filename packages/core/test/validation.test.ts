@@ -476,3 +476,9 @@ it('every mint-time error answers 500 in a token route: the app, not the client,
   expect(expectTokenError(() => sign({ ttl: 0 }), 'INVALID_TTL', 20104).status).toBe(500);
   expect(expectTokenError(() => sign({ grants: [] }), 'NO_GRANTS', 20106).status).toBe(500);
 });
+
+describe('grant names from Object.prototype', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('grants { %s: {} } is an unknown grant, not a crash or a foreign grant', (name) => {
+    expectTokenError(() => sign({ grants: { video: {}, [name]: {} } as never }), 'INVALID_GRANT', 20106);
+  });
+});

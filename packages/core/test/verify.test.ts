@@ -303,3 +303,21 @@ describe('key rotation', () => {
     expectNoSecretIn(inspect(issue(), { depth: null, showHidden: true }));
   });
 });
+
+describe('review fixes', () => {
+  it.each([Number.NaN, -1, 1.5, '30', Infinity])('a clockTolerance of %s is INVALID_OPTIONS, never a pass for an expired token', (clockTolerance) => {
+    expectTokenError(() => inspectAccessToken(mint(), { clockTolerance: clockTolerance as number }), 'INVALID_OPTIONS', undefined);
+  });
+
+  it('a clock that returns no number is INVALID_OPTIONS', () => {
+    expectTokenError(() => inspectAccessToken(mint(), { clock: () => Number.NaN }), 'INVALID_OPTIONS', undefined);
+    expectTokenError(() => inspectAccessToken(mint(), { clock: (() => 'now') as unknown as () => number }), 'INVALID_OPTIONS', undefined);
+  });
+
+  it.each(['__proto__', 'valueOf', 'constructor', 'toString'])('a grant named %s in an untrusted token is ignored, not a crash', (key) => {
+    const grants = JSON.parse(`{"identity":"alice","video":{"room":"r1"},"${key}":{}}`);
+    const token = handSign(TWILIO_HEADER, validClaims({ grants }));
+    const { problems } = inspectAccessToken(token, { accountSid: ACCOUNT_SID, keys: KEY, clock: () => NOW_MS });
+    expect(problems).toEqual([]);
+  });
+});

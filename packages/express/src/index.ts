@@ -31,7 +31,7 @@ export function createTokenRoute<TUser = Express.User>(options: TokenRouteOption
       const response = await handler.handle({
         method: req.method,
         headers: req.headers,
-        user: await getUser(req),
+        getUser: () => getUser(req),
         query: req.query,
         body: req.body === undefined ? { stream: req } : { parsed: req.body },
         request: req,

@@ -27,7 +27,7 @@ export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUs
     const response = await handler.handle({
       method: ctx.method,
       headers: ctx.headers,
-      user: await getUser(ctx),
+      getUser: () => getUser(ctx),
       query: ctx.query,
       body: parsedBody === undefined ? { stream: ctx.req } : { parsed: parsedBody },
       request: ctx,

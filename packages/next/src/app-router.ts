@@ -54,7 +54,7 @@ export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partia
     const response = await handler.handle({
       method: request.method,
       headers: Object.fromEntries(request.headers),
-      user: await getUser(request),
+      getUser: () => getUser(request),
       query: queryOf(new URL(request.url)),
       // A Web ReadableStream is async iterable in Node.js (the DOM typings lack it).
       body: request.body ? { stream: request.body as unknown as AsyncIterable<Uint8Array> } : undefined,

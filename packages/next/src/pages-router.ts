@@ -48,7 +48,7 @@ export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): Api
     const response = await handler.handle({
       method: req.method ?? '',
       headers: req.headers,
-      user: await getUser(req),
+      getUser: () => getUser(req),
       query: req.query,
       body: bodyOf(req),
       request: req,
