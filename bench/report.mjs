@@ -220,8 +220,8 @@ function findingsSection({ http, footprint }) {
   \`matchedData()\` on every request: in a profile of (c) from the earlier run, express-validator, lodash and
   validator took 11.2% of the server's CPU, more than grantor's own code (8.8%); in-process about 15 µs per
   request on a quiet machine. Now a route without app \`validators\` answers a request whose params are
-  only a valid \`room\` (or nothing) without it, using validator.js's \`isLength\`, the function the chain
-  itself calls; every other request still goes through express-validator, so error \`details\` keep its
+  only a valid \`room\` (or nothing) without it, with the same room rule the chain applies (1-128
+  UTF-16 units, as the Video grant counts); every other request still goes through express-validator, so error \`details\` keep its
   shape (a test in \`packages/core/test/handler.test.ts\` proves both paths give the same answers). A
   one-off A/B on a quiet machine (2026-11-23, not re-run by \`pnpm bench\`): server CPU of (c) went from
   308-332 to 267-277 µs per request against 229-258 µs for (a).${validationShare > 0.02 ? ` In this run's profile of (c) express-validator still took ${percent(validationShare)}: check that the bench request is room-only.` : ''}`);
