@@ -84,14 +84,15 @@ function grantFields(value: unknown, path = ''): string[] {
   return entries.flatMap(([key, inner]) => grantFields(inner, path ? `${path}.${key}` : key));
 }
 
-const PRODUCTS: Record<string, string> = {
-  chat: 'Conversations / Chat',
-  voice: 'Voice',
-  video: 'Video',
-  data_sync: 'Sync',
-  task_router: 'TaskRouter',
-  player: 'Live playback',
-};
+// A Map, not an object: grant names come from untrusted tokens, and "constructor" or "__proto__" must not find Object.prototype's.
+const PRODUCTS = new Map([
+  ['chat', 'Conversations / Chat'],
+  ['voice', 'Voice'],
+  ['video', 'Video'],
+  ['data_sync', 'Sync'],
+  ['task_router', 'TaskRouter'],
+  ['player', 'Live playback'],
+]);
 
 const KNOWN_CLAIMS = new Set(['jti', 'grants', 'iat', 'nbf', 'exp', 'iss', 'sub']);
 
@@ -103,7 +104,7 @@ export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds
   const grantEntries = Object.entries(grants).filter(([key]) => key !== 'identity');
   const keyWidth = Math.max(0, ...grantEntries.map(([key]) => key.length));
   grantEntries.forEach(([key, value], index) => {
-    const product = PRODUCTS[key] ?? 'not a product grant';
+    const product = PRODUCTS.get(key) ?? 'not a product grant';
     rows.push([index === 0 ? 'Grants' : '', `${c.cyan(key.padEnd(keyWidth))}  ${grantFields(value).join(', ')}  ${c.dim(`(${product})`)}`]);
   });
   if (grantEntries.length === 0) rows.push(['Grants', c.red('none')]);

@@ -252,6 +252,22 @@ describe('grantor decode', () => {
     expect(stderr).toContain('No token given: standard input is empty.');
   });
 
+  it.each(['__proto__', 'constructor', 'valueOf'])('takes a grant named %s for what it is, not for an Object.prototype member', (name) => {
+    // Parsed, so the name is an own key, as in an untrusted token's JSON (a literal __proto__ would set the prototype).
+    const odd = JSON.parse(`{"${name}":{}}`) as object;
+    const noStack = /\n\s+at /;
+    const withVideo = run(['decode', sign(claims({ grants: { identity: 'alice', video: { room: 'r1' }, ...odd } }))]);
+    expect([withVideo.code, withVideo.stderr]).toEqual([0, '']);
+    expect(withVideo.stdout).toMatch(new RegExp(`^ +${name} +no fields +\\(not a product grant\\)$`, 'm'));
+    const alone = sign(claims({ grants: { identity: 'alice', ...odd } }));
+    for (const command of ['decode', 'verify']) {
+      const { code, stdout, stderr } = run([command, '--json', alone]);
+      expect([code, stderr]).toEqual([1, '']);
+      expect(stdout).not.toMatch(noStack);
+      expect(problemCodes(stdout)).toEqual([['NO_GRANTS', 20106]]);
+    }
+  });
+
   it('needs no credentials', () => {
     const env = { TWILIO_ACCOUNT_SID: undefined, TWILIO_API_KEY_SID: undefined, TWILIO_API_KEY_SECRET: undefined };
     expect(run(['decode', sign(claims())], { env }).code).toBe(0);
