@@ -109,9 +109,8 @@ export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds
   });
   if (grantEntries.length === 0) rows.push(['Grants', c.red('none')]);
   rows.push(['Issued', formatTime(claims.iat, nowSeconds)], ['Not before', formatTime(claims.nbf, nowSeconds)]);
-  // Measured from issuance, as Twilio does; tokens without iat (twilio-python, twilio-go) carry nbf = issuance.
-  const start = isUnixSeconds(claims.iat) ? claims.iat : claims.nbf;
-  const lifetime = isUnixSeconds(claims.exp) && isUnixSeconds(start) ? `, lifetime ${duration(Math.max(0, claims.exp - start))}` : '';
+  // Only the span between the two rows shown; whether it is too long is core's call (LIFETIME_TOO_LONG).
+  const lifetime = isUnixSeconds(claims.exp) && isUnixSeconds(claims.iat) ? `, lifetime ${duration(Math.max(0, claims.exp - claims.iat))}` : '';
   rows.push(['Expires', formatTime(claims.exp, nowSeconds) + lifetime]);
   rows.push(['API key', `${show(claims.iss)} ${c.dim('(iss)')}`], ['Account', `${show(claims.sub)} ${c.dim('(sub)')}`]);
   rows.push(['Token ID', `${show(claims.jti)} ${c.dim('(jti)')}`]);
