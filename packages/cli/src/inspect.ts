@@ -1,4 +1,4 @@
-import { AccessTokenError, type AccessTokenInspection, type ApiKey, inspectAccessToken } from '@grantor/core';
+import { AccessTokenError, type AccessTokenErrorCode, type AccessTokenInspection, type ApiKey, decodeAccessToken, inspectAccessToken } from '@grantor/core';
 import { type Colors, credentialsFromEnv, EXIT, readSecret } from './io.js';
 import { formatDecoded, formatFindings, type Report, toReport } from './report.js';
 
@@ -38,29 +38,45 @@ export function decode(token: string, options: InspectCommandOptions, c: Colors)
   }, options);
 }
 
-/**
- * Inspects with the key named by TWILIO_API_KEY_SID, or by the token's own `iss` when it is unset.
- * A malformed `iss` is the token's problem (reported as such), not a usage error.
- */
-function inspectWithKey(token: string, key: ApiKey, keyFromToken: boolean, accountSid: string | undefined): AccessTokenInspection {
+/** The token's `iss`, when it has a string one; a token that cannot be decoded has none (the inspection says why). */
+function issuerOf(token: string): string | undefined {
   try {
-    return inspectAccessToken(token, { accountSid, keys: key });
+    const { iss } = decodeAccessToken(token).claims;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Core checks the signature only under a valid header.
+const HEADER_CODES: ReadonlySet<AccessTokenErrorCode> = new Set(['UNSUPPORTED_ALGORITHM', 'INVALID_HEADER']);
+
+/**
+ * Inspects with the key named by TWILIO_API_KEY_SID, or by the token's own `iss` when it is unset,
+ * and tells whether that key checked the signature: only when the token names it, under a valid header.
+ * A malformed `iss` is the token's problem (reported as such, with no key), not a usage error.
+ */
+function inspectWithKey(token: string, key: ApiKey, keyFromToken: boolean, accountSid: string | undefined) {
+  let inspection: AccessTokenInspection;
+  try {
+    inspection = inspectAccessToken(token, { accountSid, keys: key });
   } catch (error) {
     if (keyFromToken && error instanceof AccessTokenError && error.code === 'INVALID_API_KEY_SID') {
-      return inspectAccessToken(token, { accountSid });
+      return { inspection: inspectAccessToken(token, { accountSid }), signatureChecked: false };
     }
     throw error;
   }
+  const signatureChecked = inspection.decoded?.claims.iss === key.sid && !inspection.problems.some((problem) => HEADER_CODES.has(problem.code));
+  return { inspection, signatureChecked };
 }
 
 /** Checks the signature and every claim as Twilio would; exit code 0 only when Twilio would accept the token. */
 export function verify(token: string, options: VerifyCommandOptions, c: Colors): CommandResult {
   const env = credentialsFromEnv();
   const secret = readSecret(options.secretFile, env.secret);
-  const issuer = inspectAccessToken(token).decoded?.claims.iss;
-  const sid = env.keySid ?? (typeof issuer === 'string' ? issuer : '');
-  const inspection = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
-  const report = toReport(inspection, true);
+  const sid = env.keySid ?? issuerOf(token) ?? '';
+  const { inspection, signatureChecked } = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
+  const report = toReport(inspection, signatureChecked);
   return result(report, () => {
     const claims = inspection.decoded?.claims;
     const identity = JSON.stringify(claims?.grants?.identity);

@@ -288,20 +288,31 @@ describe('grantor verify', () => {
     const { code, stdout } = run(['verify', token], { env: { TWILIO_API_KEY_SECRET: 'another-secret' } });
     expect(code).toBe(1);
     expect(stdout).toContain('Twilio would answer 20107 (INVALID_SIGNATURE).');
-    expect(problemCodes(run(['verify', '--json', token], { env: { TWILIO_API_KEY_SECRET: 'x' } }).stdout)).toEqual([['INVALID_SIGNATURE', 20107]]);
+    const json = JSON.parse(run(['verify', '--json', token], { env: { TWILIO_API_KEY_SECRET: 'x' } }).stdout);
+    expect(json).toMatchObject({ valid: false, signatureChecked: true });
+    expect(json.problems.map(({ code }: { code: string }) => code)).toEqual(['INVALID_SIGNATURE']);
   });
 
-  it('exits 1 with 20103 when the token was signed by another API key', () => {
+  it('exits 1 with 20103 when the token was signed by another API key, whose signature it cannot check', () => {
     const { code, stdout } = run(['verify', '--json', token], { env: { TWILIO_API_KEY_SID: `SK${'f'.repeat(32)}` } });
     expect(code).toBe(1);
     expect(problemCodes(stdout)).toEqual([['UNKNOWN_ISSUER', 20103]]);
+    expect(JSON.parse(stdout).signatureChecked).toBe(false);
   });
 
-  it("uses the token's iss as the key when TWILIO_API_KEY_SID is unset", () => {
-    expect(run(['verify', token], { env: { TWILIO_API_KEY_SID: undefined } }).code).toBe(0);
-    const badIssuer = run(['verify', '--json', sign(claims({ iss: 'not-a-key' }))], { env: { TWILIO_API_KEY_SID: undefined } });
+  it("uses the token's iss as the key when TWILIO_API_KEY_SID is unset, and checks no signature when iss names no key", () => {
+    const env = { TWILIO_API_KEY_SID: undefined };
+    expect(JSON.parse(run(['verify', '--json', token], { env }).stdout)).toMatchObject({ valid: true, signatureChecked: true });
+    const badIssuer = run(['verify', '--json', sign(claims({ iss: 'not-a-key' }))], { env });
     expect(badIssuer.code).toBe(1);
     expect(problemCodes(badIssuer.stdout)).toEqual([['UNKNOWN_ISSUER', 20103]]);
+    expect(JSON.parse(badIssuer.stdout).signatureChecked).toBe(false);
+  });
+
+  it('checks no signature under a header Twilio rejects', () => {
+    const { code, stdout } = run(['verify', '--json', sign(claims(), { header: { ...HEADER, alg: 'HS512' }, hash: 'sha512' })]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ valid: false, signatureChecked: false });
   });
 
   it('exits 1 with 20103 when the token is for another account', () => {
