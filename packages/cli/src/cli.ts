@@ -3,7 +3,7 @@ import { AccessTokenError, type AccessTokenErrorCode } from '@grantor/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { decode, verify, type CommandResult } from './inspect.js';
-import { colorsFor, EXIT, EXIT_CODES_HELP, readToken } from './io.js';
+import { colorsFor, EXIT, EXIT_CODES_HELP, readToken, UsageError } from './io.js';
 import { mint } from './mint.js';
 import { formatFinding, toFinding } from './report.js';
 
@@ -122,8 +122,12 @@ function reportError(error: unknown): number {
     process.stderr.write(`${err.red('error:')} ${formatFinding(toFinding(error), err)}\n`);
     return CREDENTIAL_CODES.has(error.code) ? EXIT.usage : EXIT.rejected;
   }
-  // Only the message: a stack trace helps no one here, and an unexpected error is not a token verdict.
-  process.stderr.write(`${err.red('error:')} ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof UsageError) {
+    process.stderr.write(`${err.red('error:')} ${error.message}\n`);
+    return EXIT.usage;
+  }
+  // A bug, said to be one, with only the message: a stack trace helps no one here, and it is no verdict on the token.
+  process.stderr.write(`${err.red('error:')} grantor failed unexpectedly (please report it): ${error instanceof Error ? error.message : String(error)}\n`);
   return EXIT.usage;
 }
 

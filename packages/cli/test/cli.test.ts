@@ -249,7 +249,8 @@ describe('grantor decode', () => {
   it('exits 2 when standard input is empty', () => {
     const { code, stdout, stderr } = run(['decode'], { input: '  \n' });
     expect([code, stdout]).toEqual([2, '']);
-    expect(stderr).toContain('No token given: standard input is empty.');
+    // A usage error, worded as one: not reported as a failure of grantor itself.
+    expect(stderr).toBe('error: No token given: standard input is empty.\n');
   });
 
   it.each(['__proto__', 'constructor', 'valueOf'])('takes a grant named %s for what it is, not for an Object.prototype member', (name) => {
