@@ -220,8 +220,8 @@ async function readParams(request: TokenRequest<any, any>, limit: number): Promi
       throw new AccessTokenError('BAD_REQUEST', 'The request body is not valid JSON.');
     }
   }
-  if (parsed === undefined || parsed === null) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (parsed === undefined) return {};
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
   }
   return { ...(parsed as Record<string, unknown>) };

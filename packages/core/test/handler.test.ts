@@ -311,8 +311,8 @@ describe('request bodies', () => {
     expect(errorCodeOf(await handlerWith().handle(parsedPost(parsed)))).toEqual([400, 'BAD_REQUEST']);
   });
 
-  it('a parsed body of null or undefined means no params', async () => {
-    for (const parsed of [null, undefined]) expect((await handlerWith().handle(parsedPost(parsed))).status).toBe(200);
+  it('a parsed body of undefined (no body) means no params', async () => {
+    expect((await handlerWith().handle(parsedPost(undefined))).status).toBe(200);
   });
 
   it('reads a streamed JSON body chunk by chunk', async () => {
@@ -518,5 +518,12 @@ describe('review fixes', () => {
         expect([200, 400]).toContain(response.status);
       }
     }
+  });
+});
+
+describe('a JSON null body', () => {
+  it('is not an object: 400, streamed or already parsed', async () => {
+    expect(errorCodeOf(await handlerWith().handle(streamedPost('null')))).toEqual([400, 'BAD_REQUEST']);
+    expect(errorCodeOf(await handlerWith().handle(parsedPost(null)))).toEqual([400, 'BAD_REQUEST']);
   });
 });
