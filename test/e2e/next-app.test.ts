@@ -163,4 +163,29 @@ describe('the Next.js demo (next build + next start)', () => {
     expect(crossSite.body.error.code).toBe('ORIGIN_NOT_ALLOWED');
     expect((await send('POST', '/api/token', { room: 'lobby' }, { origin: baseUrl })).status).toBe(200);
   });
+
+  test('a page of another origin can neither log a visitor in (login CSRF) nor out; the page itself can, with a form too', async () => {
+    const victim = client(baseUrl);
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+      const forged = await victim('POST', '/login', { username: 'bob', password: 'bob-pass' }, headers);
+      expect(forged.status).toBe(403);
+      expect(forged.body).toEqual({ error: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) } });
+      expect(forged.headers.get('set-cookie')).toBeNull();
+    }
+    expect((await victim('GET', '/api/me')).body.user).toBeNull();
+
+    const send = await loggedIn('alice', 'alice-pass');
+    expect((await send('POST', '/logout', undefined, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await send('GET', '/api/me')).body.user.id).toBe('alice');
+    expect((await send('POST', '/logout', undefined, { origin: baseUrl })).body).toEqual({ user: null });
+    expect((await send('GET', '/api/me')).body.user).toBeNull();
+
+    const form = await fetch(`${baseUrl}/login`, {
+      method: 'POST',
+      headers: { origin: baseUrl, 'sec-fetch-site': 'same-origin' },
+      body: new URLSearchParams({ username: 'bob', password: 'bob-pass' }),
+    });
+    expect(form.status).toBe(200);
+    expect(((await form.json()) as { user: { id: string } }).user.id).toBe('bob');
+  });
 });

@@ -5,11 +5,13 @@ import {
   type DemoAppOptions,
   demoPolicy,
   type DemoUser,
+  isAllowedOrigin,
   jsonError,
+  ORIGIN_NOT_ALLOWED,
   PAGE_DIR,
 } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/express';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 
@@ -48,14 +50,18 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Expr
   );
   app.use(passport.session());
 
-  app.post('/login', express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
+  const sameOrigin: RequestHandler = (req, res, next) => {
+    if (isAllowedOrigin((name) => req.get(name), allowedOrigins)) return next();
+    res.status(403).json(ORIGIN_NOT_ALLOWED);
+  };
+  app.post('/login', sameOrigin, express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
     passport.authenticate('local', (cause: unknown, user: DemoUser | false) => {
       if (cause) return next(cause);
       if (!user) return res.status(401).json(jsonError('UNAUTHENTICATED', 'Wrong username or password.'));
       req.logIn(user, (loginError) => (loginError ? next(loginError) : res.json({ user })));
     })(req, res, next);
   });
-  app.post('/logout', (req, res, next) => {
+  app.post('/logout', sameOrigin, (req, res, next) => {
     req.logout((cause) => (cause ? next(cause) : res.json({ user: null })));
   });
   app.get('/api/me', (req, res) => {

@@ -8,7 +8,9 @@ import {
   type DemoAppOptions,
   demoPolicy,
   type DemoUser,
+  isAllowedOrigin,
   jsonError,
+  ORIGIN_NOT_ALLOWED,
   PAGE_DIR,
 } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/koa';
@@ -63,8 +65,13 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
   app.use(passport.initialize());
   app.use(passport.session());
 
+  const sameOrigin: Middleware = (ctx, next) => {
+    if (isAllowedOrigin((name) => ctx.get(name), allowedOrigins)) return next();
+    ctx.status = 403;
+    ctx.body = ORIGIN_NOT_ALLOWED;
+  };
   const router = new Router();
-  router.post('/login', bodyParser({ enableTypes: ['json', 'form'] }), (ctx, next) =>
+  router.post('/login', sameOrigin, bodyParser({ enableTypes: ['json', 'form'] }), (ctx, next) =>
     passport.authenticate('local', async (cause: unknown, user: DemoUser | false) => {
       if (cause) throw cause;
       if (!user) {
@@ -76,7 +83,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
       ctx.body = { user };
     })(ctx, next),
   );
-  router.post('/logout', async (ctx) => {
+  router.post('/logout', sameOrigin, async (ctx) => {
     await ctx.logout();
     ctx.body = { user: null };
   });

@@ -1,4 +1,5 @@
 import { authenticate, jsonError } from '@grantor/demo-kit';
+import { refuseForeignOrigin } from '../../lib/demo';
 import { getSession } from '../../lib/session';
 
 /** The fields of a JSON or form body (any other body has none); undefined when the JSON is not an object. */
@@ -11,6 +12,8 @@ async function readFields(request: Request): Promise<Record<string, unknown> | u
 }
 
 export async function POST(request: Request): Promise<Response> {
+  const refused = refuseForeignOrigin(request);
+  if (refused) return refused;
   const fields = await readFields(request);
   if (!fields) return Response.json(jsonError('INVALID_REQUEST', 'The request body is not a JSON object.'), { status: 400 });
   const user = authenticate(fields.username, fields.password);

@@ -1,30 +1,41 @@
-// The Koa demo over HTTP: koa-passport logs the demo users in with a koa-session cookie, and the
-// token route issues what the demo policy allows for each role.
+// The Express and Koa demos over HTTP: Passport logs the demo users in with a session cookie, and
+// the token route issues what the demo policy allows for each role.
 import http from 'node:http';
 import { verifyAccessToken } from '@grantor/core';
 import request from 'supertest';
 import { afterAll, describe, expect, test } from 'vitest';
-import { createApp } from '../../examples/koa-passport/src/app.js';
-import { loadCredentials } from '../../examples/shared/src/index.js';
+import { createApp as createExpressApp } from '../../examples/express-passport/src/app.js';
+import { createApp as createKoaApp } from '../../examples/koa-passport/src/app.js';
+import { demoServerConfig } from '../../examples/shared/src/index.js';
 
-// An empty environment, so the made-up demo credentials sign, whatever the machine has configured.
-const credentials = loadCredentials({} as NodeJS.ProcessEnv);
-const server = http.createServer(createApp({ credentials }).callback());
+// As the demo servers configure themselves, from an empty environment: the made-up demo
+// credentials, whatever the machine has configured, and the page's origins on port 3000.
+const config = demoServerConfig({});
+const { credentials } = config;
+const PAGE_ORIGIN = 'http://localhost:3000';
+const FOREIGN_ORIGIN = 'https://evil.example';
+
+const servers = [
+  ['Express', http.createServer(createExpressApp(config))],
+  ['Koa', http.createServer(createKoaApp(config).callback())],
+] as const;
 
 afterAll(() => {
-  server.closeAllConnections();
-  server.close();
+  for (const [, server] of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
-async function loggedInAgent(username: string, password: string) {
-  const agent = request.agent(server);
-  const login = await agent.post('/login').send({ username, password });
-  expect(login.status).toBe(200);
-  expect(login.body.user).toMatchObject({ id: username, username });
-  return agent;
-}
+describe.each(servers)('the %s demo', (_name, server) => {
+  async function loggedInAgent(username: string, password: string) {
+    const agent = request.agent(server);
+    const login = await agent.post('/login').send({ username, password });
+    expect(login.status).toBe(200);
+    expect(login.body.user).toMatchObject({ id: username, username });
+    return agent;
+  }
 
-describe('the Koa demo', () => {
   test('serves the shared page and reports the made-up credentials', async () => {
     const page = await request(server).get('/');
     expect(page.status).toBe(200);
@@ -81,5 +92,32 @@ describe('the Koa demo', () => {
     const malformed = await request(server).post('/login').type('json').send('{"username":');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('INVALID_REQUEST');
+  });
+
+  test('a page of another origin can neither log a visitor in (login CSRF) nor out', async () => {
+    const victim = request.agent(server);
+    for (const headers of [{ origin: FOREIGN_ORIGIN }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null' }]) {
+      const forged = await victim.post('/login').set(headers).type('form').send({ username: 'bob', password: 'bob-pass' });
+      expect(forged.status).toBe(403);
+      expect(forged.body).toEqual({ error: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) } });
+      expect(forged.headers['set-cookie']).toBeUndefined();
+    }
+    expect((await victim.get('/api/me')).body.user).toBeNull();
+
+    const agent = await loggedInAgent('alice', 'alice-pass');
+    const logout = await agent.post('/logout').set('origin', FOREIGN_ORIGIN);
+    expect(logout.status).toBe(403);
+    expect(logout.body.error.code).toBe('ORIGIN_NOT_ALLOWED');
+    expect((await agent.get('/api/me')).body.user.id).toBe('alice');
+  });
+
+  test("the page's own origin logs in with a form and out", async () => {
+    const agent = request.agent(server);
+    const sameOrigin = { origin: PAGE_ORIGIN, 'sec-fetch-site': 'same-origin' };
+    const login = await agent.post('/login').set(sameOrigin).type('form').send({ username: 'bob', password: 'bob-pass' });
+    expect(login.status).toBe(200);
+    expect((await agent.get('/api/me')).body.user.id).toBe('bob');
+    expect((await agent.post('/logout').set(sameOrigin)).body).toEqual({ user: null });
+    expect((await agent.get('/api/me')).body.user).toBeNull();
   });
 });
