@@ -40,18 +40,8 @@ export function jsonError(code: string, message: string): { error: { code: strin
 /** The 403 body of a login or logout from a page of another origin. */
 export const ORIGIN_NOT_ALLOWED = jsonError('ORIGIN_NOT_ALLOWED', 'Pages of this origin may not log in or out here.');
 
-/**
- * Whether a request may log in or out, by the token route's rule: with `allowedOrigins` set, a
- * browser request from another origin (`Origin` not listed, or `Sec-Fetch-Site: cross-site`) may
- * not, which stops another site from logging a visitor in as someone else (login CSRF). A request
- * without an Origin, like curl's, may.
- */
-export function isAllowedOrigin(header: (name: string) => string | null | undefined, allowedOrigins: readonly string[] | undefined): boolean {
-  if (!allowedOrigins) return true;
-  // Empty counts as missing: Koa's ctx.get answers '' for a header that is not there.
-  const origin = header('origin') || undefined;
-  return header('sec-fetch-site') !== 'cross-site' && (origin === undefined || allowedOrigins.includes(origin));
-}
+/** The same origin rule as the token route's `allowedOrigins`, for the demos' login and logout (login CSRF). */
+export { isAllowedOrigin } from '@grantor/core';
 
 /** The room guests may join. */
 export const LOBBY = 'lobby';

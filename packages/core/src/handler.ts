@@ -245,10 +245,19 @@ function checkAllowedOrigins(allowedOrigins: unknown): void {
   }
 }
 
+/**
+ * The `allowedOrigins` rule, for your own cookie-authenticated routes too (login, logout): false when
+ * the request says it is cross-site (`Sec-Fetch-Site`) or names an `Origin` not listed. Requests without
+ * an `Origin` (curl, servers) pass; an empty header counts as missing. Always true without a list.
+ */
+export function isAllowedOrigin(header: (name: string) => string | null | undefined, allowedOrigins: readonly string[] | undefined): boolean {
+  if (!allowedOrigins) return true;
+  const origin = header('origin') || undefined;
+  return header('sec-fetch-site') !== 'cross-site' && (origin === undefined || allowedOrigins.includes(origin));
+}
+
 function checkOrigin(headers: TokenRequest['headers'], allowedOrigins: readonly string[] | undefined): void {
-  if (!allowedOrigins) return;
-  const origin = header(headers, 'origin');
-  if (header(headers, 'sec-fetch-site') === 'cross-site' || (origin !== undefined && !allowedOrigins.includes(origin))) {
+  if (!isAllowedOrigin((name) => header(headers, name), allowedOrigins)) {
     throw new AccessTokenError('ORIGIN_NOT_ALLOWED', 'Requests from this origin may not get tokens.');
   }
 }

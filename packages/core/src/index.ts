@@ -31,7 +31,7 @@ export type {
   InspectOptions,
   VerifyOptions,
 } from './verify.js';
-export { createTokenHandler } from './handler.js';
+export { createTokenHandler, isAllowedOrigin } from './handler.js';
 export type {
   DeniedEvent,
   IssuedEvent,

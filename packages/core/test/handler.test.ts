@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AccessTokenError,
   createSigner,
+  isAllowedOrigin,
   createTokenHandler,
   type PolicyContext,
   type TokenHandlerOptions,
@@ -525,5 +526,19 @@ describe('a JSON null body', () => {
   it('is not an object: 400, streamed or already parsed', async () => {
     expect(errorCodeOf(await handlerWith().handle(streamedPost('null')))).toEqual([400, 'BAD_REQUEST']);
     expect(errorCodeOf(await handlerWith().handle(parsedPost(null)))).toEqual([400, 'BAD_REQUEST']);
+  });
+});
+
+describe('isAllowedOrigin', () => {
+  const from = (headers: Record<string, string>) => (name: string) => headers[name];
+  const allowed = ['https://app.example'];
+  it('allows listed origins and requests without an Origin, refuses others and cross-site fetches', () => {
+    expect(isAllowedOrigin(from({ origin: 'https://app.example' }), allowed)).toBe(true);
+    expect(isAllowedOrigin(from({}), allowed)).toBe(true);
+    expect(isAllowedOrigin(from({ origin: '' }), allowed)).toBe(true);
+    expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), allowed)).toBe(false);
+    expect(isAllowedOrigin(from({ origin: 'null' }), allowed)).toBe(false);
+    expect(isAllowedOrigin(from({ 'sec-fetch-site': 'cross-site' }), allowed)).toBe(false);
+    expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), undefined)).toBe(true);
   });
 });
