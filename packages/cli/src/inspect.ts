@@ -1,4 +1,4 @@
-import { AccessTokenError, type AccessTokenErrorCode, type AccessTokenInspection, type ApiKey, decodeAccessToken, inspectAccessToken } from '@grantor/core';
+import { AccessTokenError, type AccessTokenInspection, type ApiKey, decodeAccessToken, inspectAccessToken } from '@grantor/core';
 import { type Colors, credentialsFromEnv, EXIT, readSecret } from './io.js';
 import { formatDecoded, formatFindings, type Report, toReport } from './report.js';
 
@@ -26,7 +26,7 @@ function result(report: Report, text: () => string, options: InspectCommandOptio
 /** Header and claims in readable form, then every problem Twilio would reject. The signature is not checked. */
 export function decode(token: string, options: InspectCommandOptions, c: Colors): CommandResult {
   const inspection = inspectAccessToken(token);
-  const report = toReport(inspection, false);
+  const report = toReport(inspection);
   return result(report, () => {
     const verdict = formatFindings(
       report.problems,
@@ -48,26 +48,19 @@ function issuerOf(token: string): string | undefined {
   }
 }
 
-// Core checks the signature only under a valid header.
-const HEADER_CODES: ReadonlySet<AccessTokenErrorCode> = new Set(['UNSUPPORTED_ALGORITHM', 'INVALID_HEADER']);
-
 /**
- * Inspects with the key named by TWILIO_API_KEY_SID, or by the token's own `iss` when it is unset,
- * and tells whether that key checked the signature: only when the token names it, under a valid header.
+ * Inspects with the key named by TWILIO_API_KEY_SID, or by the token's own `iss` when it is unset.
  * A malformed `iss` is the token's problem (reported as such, with no key), not a usage error.
  */
-function inspectWithKey(token: string, key: ApiKey, keyFromToken: boolean, accountSid: string | undefined) {
-  let inspection: AccessTokenInspection;
+function inspectWithKey(token: string, key: ApiKey, keyFromToken: boolean, accountSid: string | undefined): AccessTokenInspection {
   try {
-    inspection = inspectAccessToken(token, { accountSid, keys: key });
+    return inspectAccessToken(token, { accountSid, keys: key });
   } catch (error) {
     if (keyFromToken && error instanceof AccessTokenError && error.code === 'INVALID_API_KEY_SID') {
-      return { inspection: inspectAccessToken(token, { accountSid }), signatureChecked: false };
+      return inspectAccessToken(token, { accountSid });
     }
     throw error;
   }
-  const signatureChecked = inspection.decoded?.claims.iss === key.sid && !inspection.problems.some((problem) => HEADER_CODES.has(problem.code));
-  return { inspection, signatureChecked };
 }
 
 /** Checks the signature and every claim as Twilio would; exit code 0 only when Twilio would accept the token. */
@@ -75,8 +68,8 @@ export function verify(token: string, options: VerifyCommandOptions, c: Colors):
   const env = credentialsFromEnv();
   const secret = readSecret(options.secretFile, env.secret);
   const sid = env.keySid ?? issuerOf(token) ?? '';
-  const { inspection, signatureChecked } = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
-  const report = toReport(inspection, signatureChecked);
+  const inspection = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
+  const report = toReport(inspection);
   return result(report, () => {
     const claims = inspection.decoded?.claims;
     const identity = JSON.stringify(claims?.grants?.identity);

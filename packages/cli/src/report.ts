@@ -36,11 +36,11 @@ export function toFinding(error: AccessTokenError): Finding {
  * Problems and warnings together: a token without a product grant passes Twilio's checks, but every
  * SDK refuses it, which is the failure the person running this command is chasing.
  */
-export function toReport(inspection: AccessTokenInspection, signatureChecked: boolean): Report {
+export function toReport(inspection: AccessTokenInspection): Report {
   const problems = [...inspection.problems, ...inspection.warnings].map(toFinding);
   return {
     valid: problems.length === 0,
-    signatureChecked,
+    signatureChecked: inspection.signatureChecked,
     header: inspection.decoded?.header ?? null,
     claims: inspection.decoded?.claims ?? null,
     problems,

@@ -94,6 +94,8 @@ export interface AccessTokenInspection {
   problems: AccessTokenError[];
   /** What Twilio accepts but no product SDK can use (a token without a product grant). */
   warnings: AccessTokenError[];
+  /** True when a key from `keys` checked the signature (the token names it, under a valid header). */
+  signatureChecked: boolean;
 }
 
 const GRANT_READERS: Record<string, (value: Record<string, any>) => Grant> = {
@@ -240,12 +242,12 @@ export function inspectAccessToken(token: string, options: InspectOptions = {}):
   // A malformed option is the caller's mistake, not the token's: throw it, as for malformed keys.
   // Time options fail closed: a NaN tolerance or clock would otherwise let an expired token pass.
   if (options.accountSid !== undefined) checkAccountSid(options.accountSid);
-  checkClockTolerance(options.clockTolerance);
+  const clockTolerance = checkClockTolerance(options.clockTolerance);
   let decoded: DecodedAccessToken;
   try {
     decoded = decodeAccessToken(token);
   } catch (error) {
-    return { decoded: undefined, problems: [error as AccessTokenError], warnings: [] };
+    return { decoded: undefined, problems: [error as AccessTokenError], warnings: [], signatureChecked: false };
   }
   const { header, claims } = decoded;
   const problems: AccessTokenError[] = [];
@@ -269,17 +271,18 @@ export function inspectAccessToken(token: string, options: InspectOptions = {}):
   } else if (typeof claims.sub !== 'string' || !ACCOUNT_SID.test(claims.sub)) {
     problems.push(new AccessTokenError('INVALID_SUBJECT', `sub must be the Account SID (got ${describe(claims.sub)}).`));
   }
-  if (key && !headerProblem) {
-    const signatureProblem = checkSignature(token.trim(), key);
+  const signatureChecked = key !== undefined && !headerProblem;
+  if (signatureChecked) {
+    const signatureProblem = checkSignature(token.trim(), key!);
     if (signatureProblem) problems.push(signatureProblem);
   }
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
     problems.push(new AccessTokenError('INVALID_CLAIMS', `jti must be a non-empty string (got ${describe(claims.jti)}).`));
   }
-  problems.push(...checkTimes(claims, currentSeconds(options.clock), checkClockTolerance(options.clockTolerance)));
+  problems.push(...checkTimes(claims, currentSeconds(options.clock), clockTolerance));
   const grantCheck = checkGrantsClaim(claims.grants);
   problems.push(...grantCheck.problems);
-  return { decoded, problems, warnings: grantCheck.warnings };
+  return { decoded, problems, warnings: grantCheck.warnings, signatureChecked };
 }
 
 export interface VerifyOptions extends InspectOptions {
