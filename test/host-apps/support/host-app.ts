@@ -244,8 +244,8 @@ export interface SpawnOptions {
   command?: string;
   /** The arguments, given the chosen port (e.g. `(port) => ['node_modules/next/dist/bin/next', 'start', '-p', String(port)]`). */
   args: string[] | ((port: number) => string[]);
-  /** Added to appEnv(); PORT is set to the chosen port. */
-  env?: Record<string, string | undefined>;
+  /** Added to appEnv(), or given the chosen port (for an origin such as NEXTAUTH_URL); PORT is set to the port. */
+  env?: Record<string, string | undefined> | ((port: number) => Record<string, string | undefined>);
 }
 
 /** Starts the app on a free port (in `PORT`, and in `args` if given as a function), capturing its output. */
@@ -255,7 +255,7 @@ export async function spawnApp(options: SpawnOptions): Promise<AppProcess> {
   // Its own process group, so stop() also ends whatever the app started (npm, next's workers).
   const child = spawn(options.command ?? process.execPath, args, {
     cwd: options.cwd,
-    env: appEnv({ PORT: String(port), ...options.env }),
+    env: appEnv({ PORT: String(port), ...(typeof options.env === 'function' ? options.env(port) : options.env) }),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
