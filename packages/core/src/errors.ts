@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, twilioCode: undefined },
   PAYLOAD_TOO_LARGE: { status: 413, twilioCode: undefined },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, twilioCode: undefined },
+  // The client went away mid-body: answered (if anyone listens) as a client error, never logged as a 500.
+  REQUEST_ABORTED: { status: 400, twilioCode: undefined },
   INTERNAL_ERROR: { status: 500, twilioCode: undefined },
 } as const satisfies Record<string, { status: number; twilioCode: number | undefined }>;
 

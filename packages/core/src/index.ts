@@ -31,14 +31,19 @@ export type {
   InspectOptions,
   VerifyOptions,
 } from './verify.js';
-export { createTokenHandler, isAllowedOrigin } from './handler.js';
+export { createTokenHandler, isAllowedOrigin } from './handler/index.js';
 export type {
+  CreateTokenHandlerSettings,
   DeniedEvent,
+  IdentityOf,
+  IdentityOption,
   IssuedEvent,
   PolicyContext,
   PolicyDecision,
   TokenHandler,
+  TokenHandlerBaseOptions,
   TokenHandlerOptions,
   TokenRequest,
   TokenResponse,
-} from './handler.js';
+  TokenRouteCredentials,
+} from './handler/index.js';

@@ -11,7 +11,21 @@ export const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const VOICE_IDENTITY = /^[A-Za-z0-9_]+$/;
 const REGION = /^[a-z]{2}[0-9]{1,2}$/;
 
+const isMissing = (value: unknown) => value === undefined || value === null || value === '';
+
+/** A missing credential is most often an unset environment variable: say which value, and where apps keep it. */
+function missingCredential(code: 'INVALID_ACCOUNT_SID' | 'INVALID_API_KEY_SID' | 'INVALID_API_KEY_SECRET', name: string, value: unknown, envName: string, what: string): AccessTokenError {
+  const got = value === '' ? 'an empty string' : String(value);
+  return new AccessTokenError(
+    code,
+    `${name} is missing (got ${got}): it must be ${what}. Apps usually read it from the environment, e.g. process.env.${envName}: check that ${envName} is set where this process runs (a .env file is read only if your app or framework loads it).`,
+  );
+}
+
 export function checkAccountSid(accountSid: unknown): asserts accountSid is string {
+  if (isMissing(accountSid)) {
+    throw missingCredential('INVALID_ACCOUNT_SID', 'accountSid', accountSid, 'TWILIO_ACCOUNT_SID', 'your Account SID ("AC" followed by 32 hex characters, in the Twilio Console)');
+  }
   if (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid)) {
     throw new AccessTokenError(
       'INVALID_ACCOUNT_SID',
@@ -21,17 +35,23 @@ export function checkAccountSid(accountSid: unknown): asserts accountSid is stri
 }
 
 export function checkApiKey(sid: unknown, secret: unknown): asserts sid is string {
+  if (isMissing(sid)) {
+    throw missingCredential('INVALID_API_KEY_SID', 'The API key SID (keys.sid)', sid, 'TWILIO_API_KEY_SID', 'an API key SID ("SK" followed by 32 hex characters)');
+  }
   if (typeof sid !== 'string' || !API_KEY_SID.test(sid)) {
     throw new AccessTokenError(
       'INVALID_API_KEY_SID',
       `The API key SID must be "SK" followed by 32 hex characters (got ${describeSid(sid)}). Create a standard API key in the Twilio Console; an Auth Token cannot sign Access Tokens.`,
     );
   }
-  if (typeof secret !== 'string' || secret.length === 0) {
+  if (isMissing(secret)) {
+    throw missingCredential('INVALID_API_KEY_SECRET', `The secret for API key ${sid} (keys.secret)`, secret, 'TWILIO_API_KEY_SECRET', 'the secret shown once when the key was created');
+  }
+  if (typeof secret !== 'string') {
     // The value is never shown: it may be a real secret.
     throw new AccessTokenError(
       'INVALID_API_KEY_SECRET',
-      `The secret for API key ${sid} must be a non-empty string (got ${typeof secret === 'string' ? 'an empty string' : typeof secret}).`,
+      `The secret for API key ${sid} must be a non-empty string (got ${typeof secret}).`,
     );
   }
 }

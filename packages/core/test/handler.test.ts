@@ -7,7 +7,9 @@ import {
   createSigner,
   isAllowedOrigin,
   createTokenHandler,
+  type IdentityOf,
   type PolicyContext,
+  type TokenHandlerBaseOptions,
   type TokenHandlerOptions,
   type TokenRequest,
   type TokenResponse,
@@ -15,6 +17,7 @@ import {
 } from '@grantor/core';
 import { ACCOUNT_SID, expectNoSecretIn, expectTokenError, KEY, readToken } from './support.js';
 
+// `id` is not guaranteed, so the types require `identity`; the tests leave it out to check the run-time rule.
 interface User {
   id?: unknown;
   name: string;
@@ -28,13 +31,13 @@ const alice: User = { id: 'u1', name: 'Alice' };
 const frameworkRequest: FrameworkRequest = { tag: 'the framework request' };
 const allowVideo = () => ({ grants: { video: { room: 'lobby' } } });
 
-type Options = TokenHandlerOptions<User, FrameworkRequest>;
+type Options = TokenHandlerBaseOptions<User, FrameworkRequest> & { identity?: IdentityOf<User> };
+const createHandler = (options: Options) => createTokenHandler<User, FrameworkRequest>(options as TokenHandlerOptions<User, FrameworkRequest>);
 
 /** A policy that issues a video grant and records what it was given. */
 const recordingPolicy = () => vi.fn((_context: PolicyContext<User, FrameworkRequest>) => allowVideo());
 const paramsSeenBy = (policy: ReturnType<typeof recordingPolicy>) => policy.mock.calls[0]![0].params;
-const handlerWith = (options: Partial<Options> = {}) =>
-  createTokenHandler<User, FrameworkRequest>({ credentials, policy: allowVideo, onError: vi.fn(), ...options });
+const handlerWith = (options: Partial<Options> = {}) => createHandler({ credentials, policy: allowVideo, onError: vi.fn(), ...options });
 
 /** A POST whose JSON body an app body parser already parsed. */
 const parsedPost = (parsed: unknown, overrides: Partial<TokenRequest<User, FrameworkRequest>> = {}): TokenRequest<User, FrameworkRequest> => ({
@@ -98,7 +101,7 @@ describe('configuration errors throw at creation', () => {
 
   it("uses a supplied signer's defaultTtl when the route sets no ttl", async () => {
     const signer = createSigner({ accountSid: ACCOUNT_SID, keys: KEY, defaultTtl: 600 });
-    const response = await createTokenHandler<User, FrameworkRequest>({ signer, policy: allowVideo }).handle(parsedPost({}));
+    const response = await createHandler({ signer, policy: allowVideo }).handle(parsedPost({}));
     expect(bodyOf(response).ttl).toBe(600);
   });
 });
@@ -192,7 +195,7 @@ describe('policy outcomes', () => {
 
   it('by default a 500 is logged as one line with the cause, without stack, token or secret', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const handler = createTokenHandler<User, FrameworkRequest>({ credentials, policy: () => ({ grants: { voice: {} } }) });
+    const handler = createHandler({ credentials, policy: () => ({ grants: { voice: {} } }) });
     const response = await handler.handle(parsedPost({}, { user: { id: 'user@example.com', name: 'n' } }));
     expect(response.status).toBe(500);
     expect(log).toHaveBeenCalledTimes(1);
@@ -540,5 +543,116 @@ describe('isAllowedOrigin', () => {
     expect(isAllowedOrigin(from({ origin: 'null' }), allowed)).toBe(false);
     expect(isAllowedOrigin(from({ 'sec-fetch-site': 'cross-site' }), allowed)).toBe(false);
     expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), undefined)).toBe(true);
+  });
+});
+
+describe('hostile bodies (issue 9: found by the fuzz)', () => {
+  it.each(['{"__proto__":null}', '{"toString":null}', '{"constructor":null}', '{"toLocaleString":{"__proto__":null}}', '{"valueOf":{}}'])(
+    '%s is 400 BAD_REQUEST naming the param, streamed or already parsed',
+    async (text) => {
+      const onError = vi.fn();
+      for (const request of [streamedPost(text), parsedPost(JSON.parse(text))]) {
+        const response = await handlerWith({ onError, validators: [body('device').optional()] }).handle(request);
+        expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+        expect(bodyOf(response).error.details[0].type).toBe('unknown_fields');
+      }
+      expect(onError).not.toHaveBeenCalled();
+    },
+  );
+
+  it('a reserved name nested inside a param is refused with its path', async () => {
+    const response = await handlerWith({ validators: [body('device').optional()] }).handle(streamedPost('{"device":{"os":{"__proto__":null}}}'));
+    expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(response).error.details[0].fields).toEqual([{ path: 'device.os.__proto__', location: 'body' }]);
+  });
+
+  it('a body nested deeper than 20 levels is 400, however it arrives', async () => {
+    const deep = `${'{"a":'.repeat(30)}1${'}'.repeat(30)}`;
+    expect(errorCodeOf(await handlerWith().handle(streamedPost(deep)))).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(await handlerWith().handle(parsedPost(JSON.parse(deep)))).error.message).toContain('nested more than 20 levels');
+  });
+
+  it('a client that disconnects mid-body is REQUEST_ABORTED (400), audited as denied, never an onError 500', async () => {
+    const onError = vi.fn();
+    const onDenied = vi.fn();
+    async function* aborted(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('{"room":');
+      throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    }
+    const response = await handlerWith({ onError, onDenied }).handle(parsedPost(undefined, { body: { stream: aborted() } }));
+    expect(errorCodeOf(response)).toEqual([400, 'REQUEST_ABORTED']);
+    expect(onError).not.toHaveBeenCalled();
+    expect(onDenied).toHaveBeenCalledWith(expect.objectContaining({ code: 'REQUEST_ABORTED', identity: 'u1' }));
+  });
+});
+
+describe('errors that middleware before the route raised (handleMiddlewareError)', () => {
+  const httpError = (status: number, message: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(message), { status, statusCode: status, expose: status < 500, ...extra });
+
+  it.each([
+    ["body-parser's invalid JSON", httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }), 400, 'BAD_REQUEST', 'The request body is not valid JSON.'],
+    ["body-parser's too-large body", httpError(413, 'request entity too large', { type: 'entity.too.large', limit: 102400 }), 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 102400 bytes.'],
+    ["body-parser's aborted request", httpError(400, 'request aborted', { type: 'request.aborted' }), 400, 'REQUEST_ABORTED', undefined],
+    ["body-parser's unsupported charset", httpError(415, 'unsupported charset "LATIN-9"', { type: 'charset.unsupported' }), 415, 'UNSUPPORTED_MEDIA_TYPE', undefined],
+    ["csurf's refusal", httpError(403, 'invalid csrf token', { code: 'EBADCSRFTOKEN' }), 403, 'FORBIDDEN', 'Refused before the token route ran: invalid csrf token'],
+  ])('%s becomes the route JSON answer', async (_, error, status, code, message) => {
+    const onDenied = vi.fn();
+    const response = await handlerWith({ onDenied }).handleMiddlewareError(error, parsedPost(undefined));
+    expect(response && errorCodeOf(response)).toEqual([status, code]);
+    expect(response!.headers['cache-control']).toBe('no-store');
+    if (message) expect(bodyOf(response!).error.message).toBe(message);
+    expect(response!.body).not.toContain('at position');
+    expect(onDenied).toHaveBeenCalledWith(expect.objectContaining({ code, identity: undefined }));
+  });
+
+  it.each([
+    ['a server error', httpError(500, 'database down')],
+    ['a client error not meant for the client', httpError(400, 'secret detail', { expose: false })],
+    ['a status the route never answers', httpError(429, 'too many requests')],
+    ['a plain Error', new Error('boom')],
+    ['a string', 'boom'],
+  ])('%s stays the app error handler\'s (undefined)', async (_, error) => {
+    expect(await handlerWith().handleMiddlewareError(error, parsedPost(undefined))).toBeUndefined();
+  });
+});
+
+describe('users without an id (issue 9: next-auth session users)', () => {
+  it('onError gets a message that names the keys the user has and the fix, never their values', async () => {
+    const onError = vi.fn();
+    await handlerWith({ onError }).handle(parsedPost({}, { user: { name: 'Alice Example', email: 'alice@example.com', image: null } as never }));
+    const { code, message } = onError.mock.calls[0]![0];
+    expect(code).toBe('INVALID_OPTIONS');
+    expect(message).toContain('(it has name, email, image)');
+    expect(message).toContain('identity(user)');
+    expect(message).toContain('session.user.id = token.sub');
+    expect(message).not.toContain('alice@example.com');
+  });
+
+  it('the types require identity when the user type has no id, and not when it has one or is unknown', () => {
+    const policy = allowVideo;
+    // @ts-expect-error next-auth's session user has no id: identity is required.
+    createTokenHandler<{ name?: string | null; email?: string | null }>({ credentials, policy });
+    createTokenHandler<{ name?: string | null; email?: string | null }>({ credentials, policy, identity: (user) => user.email! });
+    createTokenHandler<{ id: number }>({ credentials, policy });
+    createTokenHandler({ credentials, policy });
+    expect(() => createTokenHandler({ credentials, policy, identity: 'email' as never })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+  });
+});
+
+describe('credentials checked on the first request (deferCredentials, for Next.js builds)', () => {
+  const unset = { accountSid: undefined as unknown as string, keys: { sid: undefined as unknown as string, secret: undefined as unknown as string } };
+
+  it('without it, missing credentials throw at creation, naming the value and its usual variable', () => {
+    expect(() => handlerWith({ credentials: unset })).toThrow(/^accountSid is missing \(got undefined\).*process\.env\.TWILIO_ACCOUNT_SID/);
+  });
+
+  it('with it, creation succeeds and every request answers 500 with the cause in onError until they are valid', async () => {
+    const onError = vi.fn();
+    const deferred = createTokenHandler<User, FrameworkRequest>({ credentials: unset, policy: allowVideo, onError, identity: (user: User) => String(user.id) }, { deferCredentials: true });
+    const response = await deferred.handle(parsedPost({}));
+    expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_ACCOUNT_SID' });
+    expect(onError.mock.calls[0]![0].message).not.toContain('undefined undefined');
   });
 });

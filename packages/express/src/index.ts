@@ -1,5 +1,5 @@
-import { createTokenHandler, type TokenHandlerOptions } from '@grantor/core';
-import express, { type Request, type Router } from 'express';
+import { createTokenHandler, type TokenHandlerOptions, type TokenRequest, type TokenResponse } from '@grantor/core';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 
 declare global {
   namespace Express {
@@ -8,42 +8,63 @@ declare global {
   }
 }
 
-export interface TokenRouteOptions<TUser = Express.User> extends TokenHandlerOptions<TUser, Request> {
+export type TokenRouteOptions<TUser = Express.User> = TokenHandlerOptions<TUser, Request> & {
   /**
    * Reads the authenticated user from the request; return null or undefined when nobody is logged in.
    * @default (req) => req.user (Passport)
    */
   getUser?: (req: Request) => TUser | null | undefined | Promise<TUser | null | undefined>;
-}
+};
+
+/** What `createTokenRoute()` returns: the route, and the error handler that answers for middleware before it. */
+export type TokenRoute = [Router, ErrorRequestHandler];
+
+// Node's writeHead/end rather than Express's set/send: no per-header mime lookups, and no ETag,
+// so a token response is never answered with 304.
+const send = (res: Response, response: TokenResponse) => res.writeHead(response.status, response.headers).end(response.body);
 
 /**
- * An Express router that issues Twilio Access Tokens to the logged-in user. Mount it after your
- * authentication: `app.use('/api/token', createTokenRoute({ credentials, policy }))`.
- * It reads the JSON body itself (unless a body parser already ran) and answers every request,
- * success or error, with JSON and `Cache-Control: no-store`.
+ * Issues Twilio Access Tokens to the logged-in user. Mount it after your authentication, wherever your
+ * body parser is: `app.use('/api/token', createTokenRoute({ credentials, policy }))`.
+ * It reads the JSON body itself unless a parser already read it, and answers every request with JSON
+ * and `Cache-Control: no-store`, including the client errors that middleware before it raised for its
+ * path (an app-wide `express.json()`'s invalid JSON, a CSRF middleware's refusal): that is the second
+ * element, an error handler, which Express runs for this path because `app.use` flattens the array.
  */
-export function createTokenRoute<TUser = Express.User>(options: TokenRouteOptions<TUser>): Router {
+export function createTokenRoute<TUser = Express.User>(options: TokenRouteOptions<TUser>): TokenRoute {
   const handler = createTokenHandler<TUser, Request>(options);
   const getUser = options.getUser ?? ((req: Request) => (req as Request & { user?: TUser }).user);
-  const router = express.Router();
-  router.all('/', async (req, res, next) => {
+  const describe = (req: Request): TokenRequest<TUser, Request> => ({
+    method: req.method,
+    headers: req.headers,
+    getUser: () => getUser(req),
+    query: req.query,
+    // A body stream that something already read to its end holds nothing more: use what was parsed.
+    body: req.readableEnded ? { parsed: req.body } : { stream: req },
+    request: req,
+  });
+
+  const route: RequestHandler = async (req, res, next) => {
     try {
-      const response = await handler.handle({
-        method: req.method,
-        headers: req.headers,
-        getUser: () => getUser(req),
-        query: req.query,
-        body: req.body === undefined ? { stream: req } : { parsed: req.body },
-        request: req,
-      });
-      // Node's writeHead/end rather than Express's set/send: no per-header mime lookups, and no ETag,
-      // so a token response is never answered with 304.
-      res.writeHead(response.status, response.headers).end(response.body);
+      send(res, await handler.handle(describe(req)));
     } catch (error) {
       next(error);
     }
-  });
-  return router;
+  };
+  const middlewareErrors: ErrorRequestHandler = async (error, req, res, next) => {
+    // Only for the route's own path, as `router.all('/')` matches it; sub-paths stay the app's.
+    if (req.path !== '/') return next(error);
+    try {
+      const response = await handler.handleMiddlewareError(error, describe(req));
+      if (response) send(res, response);
+      else next(error);
+    } catch (handlerError) {
+      next(handlerError);
+    }
+  };
+  const router = express.Router();
+  router.all('/', route);
+  return [router, middlewareErrors];
 }
 
 export type { DeniedEvent, IssuedEvent, PolicyContext, PolicyDecision } from '@grantor/core';

@@ -360,6 +360,35 @@ export function describeTokenRouteContract(): void {
       expectError(await request(app).post('/token').set('content-type', 'text/plain').send('{"room":"a"}'), 415, 'UNSUPPORTED_MEDIA_TYPE');
       expectError(await postJson(app, [1, 2]), 400, 'BAD_REQUEST');
     });
+
+    test("the parser's invalid JSON is the route's JSON 400, not the app's error page", async () => {
+      const res = await request(appWith({}, { before })).post('/token').set('content-type', 'application/json').send('{"room":');
+      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body is not valid JSON.');
+      expect(res.text).not.toMatch(/SyntaxError|at .*\.js/);
+    });
+
+    test("a body over the parser's own limit is the route's JSON 413", async () => {
+      const app = appWith({ bodyLimit: 1_000_000 }, { before: [express.json({ limit: 100 })] });
+      const res = await request(app).post('/token').set('content-type', 'application/json').send(JSON.stringify({ room: 'x'.repeat(200) }));
+      expect(expectError(res, 413, 'PAYLOAD_TOO_LARGE').message).toBe('The request body is larger than 100 bytes.');
+    });
+
+    test("a CSRF middleware's refusal (http-errors 403) is the route's JSON 403, audited", async () => {
+      const onDenied = vi.fn();
+      const csrf: RequestHandler = (_req, _res, next) => next(Object.assign(new Error('invalid csrf token'), { status: 403, expose: true, code: 'EBADCSRFTOKEN' }));
+      const res = await postJson(appWith({ onDenied }, { before: [csrf] }), { room: 'standup' });
+      expect(expectError(res, 403, 'FORBIDDEN').message).toBe('Refused before the token route ran: invalid csrf token');
+      expect(onDenied).toHaveBeenCalledWith(expect.objectContaining({ code: 'FORBIDDEN' }));
+    });
+
+    test("server errors and other paths' errors stay the app's", async () => {
+      const failing: RequestHandler = (_req, _res, next) => next(Object.assign(new Error('store down'), { status: 503 }));
+      const app = appWith({}, { before: [...before, failing] });
+      app.use(((error, _req, res, _next) => res.status(599).send(`app handler: ${error.message}`)) as express.ErrorRequestHandler);
+      expect((await postJson(app, {})).status).toBe(599);
+      const sub = await request(appWith({}, { before })).post('/token/below').set('content-type', 'application/json').send('{bad');
+      expect([sub.status, sub.headers['content-type']]).toEqual([400, expect.stringContaining('text/html')]);
+    });
   });
 
   describe('validators', () => {

@@ -1,21 +1,22 @@
 import { createTokenHandler, type TokenHandlerOptions } from '@grantor/core';
 import type { Context, Middleware } from 'koa';
 
-export interface TokenRouteOptions<TUser = unknown> extends TokenHandlerOptions<TUser, Context> {
+export type TokenRouteOptions<TUser = unknown> = TokenHandlerOptions<TUser, Context> & {
   /**
    * Reads the authenticated user from the context; return null or undefined when nobody is logged in.
    * @default (ctx) => ctx.state.user (koa-passport)
    */
   getUser?: (ctx: Context) => TUser | null | undefined | Promise<TUser | null | undefined>;
-}
+};
 
 /**
  * Koa middleware that issues Twilio Access Tokens to the logged-in user. Mount it after your
  * authentication, on one path: `router.all('/api/token', createTokenRoute({ credentials, policy }))`.
  * With `router.all` grantor answers unsupported methods itself (405 + `Allow` + `no-store`); with
  * `router.post` and `router.allowedMethods()` the router answers them instead.
- * It reads the JSON body itself (unless a body parser such as `@koa/bodyparser` already set
- * `ctx.request.body`) and answers every request, success or error, with JSON and `Cache-Control: no-store`.
+ * It reads the JSON body itself (unless a body parser such as `@koa/bodyparser` already read it: an
+ * app-wide parser throws on invalid JSON before this runs, so set `ctx.disableBodyParser` for this
+ * path, see the README) and answers every request, success or error, with JSON and `Cache-Control: no-store`.
  * The policy and the hooks get the Koa `ctx` as `request`.
  */
 export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUser>): Middleware {
@@ -29,7 +30,8 @@ export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUs
       headers: ctx.headers,
       getUser: () => getUser(ctx),
       query: ctx.query,
-      body: parsedBody === undefined ? { stream: ctx.req } : { parsed: parsedBody },
+      // A body stream that something already read to its end holds nothing more: use what was parsed.
+      body: ctx.req.readableEnded ? { parsed: parsedBody } : { stream: ctx.req },
       request: ctx,
     });
     ctx.status = response.status;

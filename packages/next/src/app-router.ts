@@ -1,11 +1,17 @@
 import { createTokenHandler } from '@grantor/core';
-import { type NextTokenRouteOptions, requireGetUser } from './options.js';
+import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireGetUser } from './options.js';
 
 /** An App Router route handler, as exported from `app/api/token/route.ts`. */
 export type AppRouteHandler = (request: Request) => Promise<Response>;
 
-/** The handlers to export, one per enabled method: `{ POST }` by default, `{ GET, POST }` with GET. */
-export type AppRouteHandlers<TMethod extends 'POST' | 'GET' = 'POST'> = { [M in TMethod]: AppRouteHandler };
+/** The methods an App Router route file may export. */
+export const APP_ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * A handler for every method Next.js routes: the enabled ones (`methods`) issue tokens, the others
+ * answer grantor's JSON 405 with `Allow`, as every other adapter does.
+ */
+export type AppRouteHandlers = Record<(typeof APP_ROUTE_METHODS)[number], AppRouteHandler>;
 
 export type AppRouteOptions<TUser> = NextTokenRouteOptions<TUser, Request>;
 
@@ -24,37 +30,22 @@ function queryOf(url: URL): Record<string, string | string[]> {
  * `app/api/token/route.ts`:
  *
  * ```ts
- * export const runtime = 'nodejs';
- * export const { POST } = createTokenRoute<User>({ credentials, policy, getUser: () => currentUser() });
+ * export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = createTokenRoute({ credentials, policy, getUser });
  * ```
  *
- * Every answer is JSON with `Cache-Control: no-store`. The policy and the hooks get the Web `Request`.
- *
- * Runs on the Node.js runtime only: keep `export const runtime = 'nodejs'` (the default). grantor
- * signs with `node:crypto`, which the Edge runtime lacks: with `runtime = 'edge'`, Next 16 warns
- * "A Node.js module is loaded ('node:crypto') which is not supported in the Edge Runtime", then
- * `next build` fails ("Failed to collect configuration for /api/token ... Native module not found:
- * node:crypto") and `next dev` answers the route with a 500 page.
- *
- * Next.js answers methods a route does not export itself, before this code runs: `405` with an
- * empty body and no `Allow` header (and `OPTIONS` with `204` + `Allow`). Add `'GET'` to `methods`
- * and export `GET` too if clients must read the token with GET.
+ * Export every method for grantor's JSON 405 on the ones not in `methods`; a method the file does not
+ * export gets Next's own empty 405. Every answer is JSON with `Cache-Control: no-store`. The policy
+ * and the hooks get the Web `Request`. Credentials are checked on the first request, so `next build`
+ * needs no secrets. Node.js runtime only (the default): grantor signs with `node:crypto`.
  */
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods?: readonly ['POST'] }): AppRouteHandlers<'POST'>;
-/** With `methods: ['POST', 'GET']`: export `{ GET, POST }`. See the first signature. */
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET', 'POST'] | readonly ['POST', 'GET'] }): AppRouteHandlers<'GET' | 'POST'>;
-/** With `methods: ['GET']`: export `{ GET }`. See the first signature. */
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser> & { methods: readonly ['GET'] }): AppRouteHandlers<'GET'>;
-/** With `methods` not known until run time: a handler for each method listed. See the first signature. */
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partial<AppRouteHandlers<'GET' | 'POST'>>;
-export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partial<AppRouteHandlers<'GET' | 'POST'>> {
-  const getUser = requireGetUser(options);
-  const handler = createTokenHandler<TUser, Request>(options);
+export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): AppRouteHandlers {
+  const getUser = requireGetUser<[Request]>(options);
+  const handler = createTokenHandler<TUser, Request>(options, NEXT_HANDLER_SETTINGS);
   const handle: AppRouteHandler = async (request) => {
     const response = await handler.handle({
       method: request.method,
       headers: Object.fromEntries(request.headers),
-      getUser: () => getUser(request),
+      getUser: () => getUser(request) as TUser | undefined,
       query: queryOf(new URL(request.url)),
       // A Web ReadableStream is async iterable in Node.js (the DOM typings lack it).
       body: request.body ? { stream: request.body as unknown as AsyncIterable<Uint8Array> } : undefined,
@@ -62,5 +53,5 @@ export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): Partia
     });
     return new Response(response.body, { status: response.status, headers: response.headers });
   };
-  return Object.fromEntries(handler.methods.map((method) => [method, handle]));
+  return Object.fromEntries(APP_ROUTE_METHODS.map((method) => [method, handle])) as AppRouteHandlers;
 }

@@ -4,12 +4,13 @@ import { createTokenHandler, type TokenRequest } from '@grantor/core';
 // `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
 // file before Next 15, so ESM `nodenext` projects could not resolve it.
 import type { NextApiRequest, NextApiResponse } from 'next/dist/shared/lib/utils.js';
-import { type NextTokenRouteOptions, requireGetUser } from './options.js';
+import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireGetUser } from './options.js';
 
 /** A Pages Router API route, as default-exported from `pages/api/token.ts`. */
 export type ApiRouteHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
 
-export type ApiRouteOptions<TUser> = NextTokenRouteOptions<TUser, NextApiRequest>;
+/** `getUser(req, res)`: session libraries such as next-auth's `getServerSession(req, res, authOptions)` need both. */
+export type ApiRouteOptions<TUser> = NextTokenRouteOptions<TUser, NextApiRequest, [req: NextApiRequest, res: NextApiResponse]>;
 
 /**
  * The body as grantor reads it. Next's body parser turns only `application/json` and
@@ -28,7 +29,11 @@ function bodyOf(req: NextApiRequest): TokenRequest['body'] {
  *
  * ```ts
  * // pages/api/token.ts
- * export default createTokenApiRoute<User>({ credentials, policy, getUser: (req) => sessionUser(req) });
+ * export default createTokenApiRoute({
+ *   credentials,
+ *   policy,
+ *   getUser: async (req, res) => (await getServerSession(req, res, authOptions))?.user,
+ * });
  * // Let grantor read the body: the same 8 KB limit and JSON errors as every other grantor route.
  * export const config = { api: { bodyParser: false } };
  * ```
@@ -38,17 +43,17 @@ function bodyOf(req: NextApiRequest): TokenRequest['body'] {
  * streamed body under it is not held to `bodyLimit`). Every grantor answer is JSON with
  * `Cache-Control: no-store`. The policy and the hooks get the `NextApiRequest`.
  *
- * Runs on the Node.js runtime only (the default for API routes): grantor signs with `node:crypto`,
- * which the Edge runtime lacks, so `next build` fails for an Edge route that imports it.
+ * Credentials are checked on the first request, so `next build` needs no secrets. Node.js runtime
+ * only (the default for API routes): grantor signs with `node:crypto`.
  */
 export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): ApiRouteHandler {
-  const getUser = requireGetUser(options);
-  const handler = createTokenHandler<TUser, NextApiRequest>(options);
+  const getUser = requireGetUser<[NextApiRequest, NextApiResponse]>(options);
+  const handler = createTokenHandler<TUser, NextApiRequest>(options, NEXT_HANDLER_SETTINGS);
   return async (req, res) => {
     const response = await handler.handle({
       method: req.method ?? '',
       headers: req.headers,
-      getUser: () => getUser(req),
+      getUser: () => getUser(req, res) as TUser | undefined,
       query: req.query,
       body: bodyOf(req),
       request: req,

@@ -1,10 +1,10 @@
-// What only the Next.js adapters do: the handlers they return, getUser being required, the Web
-// Request in and Response out, and the Pages Router under Next's own apiResolver (req.query,
+// What only the Next.js adapters do: the handlers they return, getUser being required, credentials
+// checked on the first request (next build runs without secrets), the Web Request in and Response out, and the Pages Router under Next's own apiResolver (req.query,
 // req.cookies, its body parser). The HTTP contract itself is test/adapter-conformance.test.ts.
 import { AccessTokenError, type PolicyContext, type PolicyDecision, verifyAccessToken } from '@grantor/core';
-import type { NextApiRequest } from 'next/dist/shared/lib/utils.js';
+import type { NextApiRequest, NextApiResponse } from 'next/dist/shared/lib/utils.js';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { type AppRouteOptions, type ApiRouteOptions, createTokenApiRoute, createTokenRoute } from '../src/index.js';
+import { APP_ROUTE_METHODS, type AppRouteOptions, type ApiRouteOptions, createTokenApiRoute, createTokenRoute } from '../src/index.js';
 import { serveAppRoute, servePagesApiRoute, type TestServer } from './support/next-server.js';
 
 interface TestUser {
@@ -18,7 +18,13 @@ const ALICE = { id: 'alice' };
 
 const BASE = { credentials: CREDENTIALS, policy: roomPolicy, getUser: (): TestUser | null => ALICE };
 /** A POST-only App Router route. */
-const appRoute = (options: Partial<AppRouteOptions<TestUser>> & { methods?: readonly ['POST'] } = {}) => createTokenRoute<TestUser>({ ...BASE, ...options });
+const appRoute = (options: Partial<AppRouteOptions<TestUser>> = {}) => createTokenRoute<TestUser>({ ...BASE, ...options });
+/** What `next build` evaluates: a route module whose TWILIO_* variables are unset. */
+const UNSET_CREDENTIALS = {
+  accountSid: process.env.GRANTOR_TEST_UNSET_ACCOUNT_SID!,
+  keys: { sid: process.env.GRANTOR_TEST_UNSET_KEY_SID!, secret: process.env.GRANTOR_TEST_UNSET_SECRET! },
+};
+const postRequest = () => new Request('http://localhost/api/token', { method: 'POST' });
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -30,14 +36,33 @@ async function started(server: Promise<TestServer>): Promise<TestServer> {
 }
 
 describe('App Router: createTokenRoute', () => {
-  test('returns a handler for each enabled method only', () => {
-    expect(Object.keys(appRoute())).toEqual(['POST']);
-    expect(Object.keys(createTokenRoute<TestUser>({ ...BASE, methods: ['POST', 'GET'] }))).toEqual(['POST', 'GET']);
-    expect(Object.keys(createTokenRoute<TestUser>({ ...BASE, methods: ['GET'] }))).toEqual(['GET']);
-    // @ts-expect-error GET is not exported unless methods includes it.
-    expect(appRoute().GET).toBeUndefined();
-    const { GET, POST } = createTokenRoute<TestUser>({ ...BASE, methods: ['POST', 'GET'] });
-    expect([typeof GET, typeof POST]).toEqual(['function', 'function']);
+  test('returns a handler for every method an App Router file may export; only the enabled ones issue tokens', async () => {
+    const route = appRoute();
+    expect(Object.keys(route)).toEqual([...APP_ROUTE_METHODS]);
+    for (const method of APP_ROUTE_METHODS.filter((name) => name !== 'POST')) {
+      const response = await route[method](new Request('http://localhost/api/token', { method }));
+      expect([method, response.status, response.headers.get('allow'), response.headers.get('cache-control')]).toEqual([method, 405, 'POST', 'no-store']);
+    }
+    expect((await route.POST(postRequest())).status).toBe(200);
+    const withGet = createTokenRoute<TestUser>({ ...BASE, methods: ['POST', 'GET'] });
+    expect((await withGet.GET(new Request('http://localhost/api/token?room=a'))).status).toBe(200);
+    expect((await withGet.PUT(new Request('http://localhost/api/token', { method: 'PUT' }))).headers.get('allow')).toBe('POST, GET');
+  });
+
+  test('missing credentials do not throw when the module loads (next build); each request answers 500 and onError names them', async () => {
+    const onError = vi.fn();
+    const route = appRoute({ credentials: UNSET_CREDENTIALS, onError });
+    const response = await route.POST(postRequest());
+    expect([response.status, (await response.json()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
+    const [cause] = onError.mock.calls[0]!;
+    expect(cause).toBeInstanceOf(AccessTokenError);
+    expect(cause).toMatchObject({ code: 'INVALID_ACCOUNT_SID', message: expect.stringMatching(/^accountSid is missing \(got undefined\).*TWILIO_ACCOUNT_SID/) });
+    expect((await route.POST(postRequest())).status).toBe(500);
+    expect(onError).toHaveBeenCalledTimes(2);
+  });
+
+  test('options other than credentials still throw when the module loads', () => {
+    expect(() => appRoute({ credentials: UNSET_CREDENTIALS, maxTtl: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 
   test('getUser is required, by the types and at creation', () => {
@@ -91,14 +116,14 @@ describe('App Router: createTokenRoute', () => {
     expect(response.status).toBe(401);
   });
 
-  test('under Next, OPTIONS and unexported methods never reach grantor', async () => {
+  test('under Next, every exported method reaches grantor: OPTIONS and GET get its JSON 405', async () => {
     const onDenied = vi.fn();
     const { url } = await started(serveAppRoute(appRoute({ onDenied })));
-    const options = await fetch(`${url}/api/token`, { method: 'OPTIONS' });
-    expect([options.status, options.headers.get('allow')]).toEqual([204, 'OPTIONS, POST']);
-    const get = await fetch(`${url}/api/token`);
-    expect([get.status, await get.text(), get.headers.get('allow')]).toEqual([405, '', null]);
-    expect(onDenied).not.toHaveBeenCalled();
+    for (const method of ['OPTIONS', 'GET', 'DELETE']) {
+      const response = await fetch(`${url}/api/token`, { method });
+      expect([method, response.status, response.headers.get('allow'), (await response.json()).error.code]).toEqual([method, 405, 'POST', 'METHOD_NOT_ALLOWED']);
+    }
+    expect(onDenied).toHaveBeenCalledTimes(3);
   });
 });
 
@@ -122,6 +147,21 @@ describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
     const req = policy.mock.calls[0]![0].request as NextApiRequest;
     expect(req.query).toEqual({ from: 'test' });
     expect((await fetch(`${url}/api/token`, { method: 'POST' })).status).toBe(401);
+  });
+
+  test('getUser gets (req, res), as next-auth\'s getServerSession(req, res, authOptions) needs', async () => {
+    const getUser = vi.fn((req: NextApiRequest, res: NextApiResponse) => (req && typeof res.setHeader === 'function' ? ALICE : null));
+    const { url } = await started(servePagesApiRoute(apiRoute({ getUser })));
+    expect((await fetch(`${url}/api/token`, { method: 'POST' })).status).toBe(200);
+    expect(getUser).toHaveBeenCalledTimes(1);
+  });
+
+  test('missing credentials answer 500 per request, not when the module loads', async () => {
+    const onError = vi.fn();
+    const { url } = await started(servePagesApiRoute(apiRoute({ credentials: UNSET_CREDENTIALS, onError })));
+    const response = await fetch(`${url}/api/token`, { method: 'POST' });
+    expect([response.status, (await response.json()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_ACCOUNT_SID' });
   });
 
   test("the body Next's parser already parsed is used", async () => {

@@ -8,7 +8,7 @@ import { apiResolver } from 'next/dist/server/api-utils/node/api-resolver.js';
 import { autoImplementMethods } from 'next/dist/server/route-modules/app-route/helpers/auto-implement-methods.js';
 import { isHTTPMethod } from 'next/dist/server/web/http.js';
 import { NextRequest } from 'next/server.js';
-import type { ApiRouteHandler, AppRouteHandler } from '../../src/index.js';
+import type { ApiRouteHandler, AppRouteHandlers } from '../../src/index.js';
 
 export interface TestServer {
   /** The base URL, e.g. `http://127.0.0.1:43210`. */
@@ -48,7 +48,7 @@ function nextRequest(req: http.IncomingMessage): NextRequest {
  * never runs), HEAD runs GET when GET is exported, OPTIONS gets `204` with `Allow`, and a method
  * Next does not know gets `400`.
  */
-export function serveAppRoute(exports: Partial<Record<'GET' | 'POST', AppRouteHandler>>): Promise<TestServer> {
+export function serveAppRoute(exports: Partial<AppRouteHandlers>): Promise<TestServer> {
   const methods = autoImplementMethods(exports);
   return listen(async (req, res) => {
     const request = nextRequest(req);

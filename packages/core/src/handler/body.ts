@@ -1,0 +1,96 @@
+import { AccessTokenError } from '../errors.js';
+import { header } from './response.js';
+import type { TokenRequest } from './types.js';
+
+const isJson = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
+
+const notJsonError = () => new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send the params as JSON, with Content-Type: application/json.');
+
+export const tooLargeError = (limit: number) => new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
+
+export const abortedError = () => new AccessTokenError('REQUEST_ABORTED', 'The client closed the connection before the request body was complete.');
+
+export const invalidJsonError = () => new AccessTokenError('BAD_REQUEST', 'The request body is not valid JSON.');
+
+/** Nested objects deeper than this are refused: token params are flat, and validators walk every level. */
+const MAX_DEPTH = 20;
+
+/**
+ * Names that are members of every object. As params they are never meant, and express-validator
+ * and app code that reads `params[name]` would find the inherited member instead.
+ */
+const RESERVED_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+export const unknownParamsMessage = (paths: readonly string[]) =>
+  `Unknown parameter${paths.length > 1 ? 's' : ''} ${paths.map((path) => `"${path}"`).join(', ')}. This route accepts "room" and the params named in its validators option`;
+
+export function unknownParamsError(paths: readonly string[], values: Record<string, unknown> = {}): AccessTokenError {
+  const msg = unknownParamsMessage(paths);
+  const fields = paths.map((path) => (Object.hasOwn(values, path) ? { path, value: values[path], location: 'body' } : { path, location: 'body' }));
+  return new AccessTokenError('BAD_REQUEST', `Invalid request: ${msg}.`, { details: [{ type: 'unknown_fields', msg, fields }] });
+}
+
+/** The reserved names used as keys anywhere in the params, as dotted paths; throws past MAX_DEPTH. */
+function reservedPaths(value: unknown, path: string, depth: number, found: string[]): string[] {
+  if (typeof value !== 'object' || value === null) return found;
+  if (depth > MAX_DEPTH) throw new AccessTokenError('BAD_REQUEST', `The request body is nested more than ${MAX_DEPTH} levels deep.`);
+  for (const key of Object.keys(value)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    if (RESERVED_NAMES.has(key)) found.push(keyPath);
+    else reservedPaths((value as Record<string, unknown>)[key], keyPath, depth + 1, found);
+  }
+  return found;
+}
+
+async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      size += chunk.byteLength;
+      if (size > limit) throw tooLargeError(limit);
+      chunks.push(Buffer.from(chunk));
+    }
+  } catch (error) {
+    // Reading a request body fails only when the client goes away (or sends a broken framing).
+    throw error instanceof AccessTokenError ? error : abortedError();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number): Promise<unknown> {
+  if (request.body && 'parsed' in request.body) return request.body.parsed;
+  const text = request.body ? await readStream(request.body.stream, limit) : '';
+  if (text.trim() === '') return undefined;
+  if (contentType === undefined) throw notJsonError();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidJsonError();
+  }
+}
+
+/**
+ * The params the client sent: the JSON body for POST, the query string for GET. Only a JSON object
+ * of at most `limit` bytes, without reserved names at any depth, gets through.
+ */
+export async function readParams(request: TokenRequest<any, any>, limit: number): Promise<Record<string, unknown>> {
+  let received: unknown;
+  if (request.method === 'GET') {
+    received = request.query ?? {};
+  } else {
+    const contentType = header(request.headers, 'content-type');
+    if (contentType !== undefined && !isJson(contentType)) throw notJsonError();
+    // Also when the app's parser read the body first: the route's limit holds whoever reads.
+    if (Number(header(request.headers, 'content-length')) > limit) throw tooLargeError(limit);
+    received = await parsedBody(request, contentType, limit);
+    if (received === undefined) received = {};
+    if (typeof received !== 'object' || received === null || Array.isArray(received)) {
+      throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
+    }
+  }
+  const params = { ...(received as Record<string, unknown>) };
+  const reserved = reservedPaths(params, '', 0, []);
+  if (reserved.length > 0) throw unknownParamsError(reserved);
+  return params;
+}

@@ -1,0 +1,76 @@
+import { AccessTokenError } from '../errors.js';
+import { createAudit } from './audit.js';
+import { readParams } from './body.js';
+import { checkMethod } from './method.js';
+import { middlewareClientError } from './middleware-errors.js';
+import { type CreateTokenHandlerSettings, resolveOptions } from './options.js';
+import { checkOrigin } from './origin.js';
+import { createParamsValidator } from './params.js';
+import { decideGrants } from './policy.js';
+import { errorResponse, respond } from './response.js';
+import { issueToken, tokenPayload } from './sign.js';
+import type { TokenHandler, TokenHandlerOptions, TokenRequest, TokenResponse } from './types.js';
+import { findUser, identityOf } from './user.js';
+
+/**
+ * The token route without a framework: turns a request description into `{ status, headers, body }`.
+ * Each request runs the pipeline method → origin → user → body → params → policy → sign → audit,
+ * one file per step in this folder. Configuration errors throw here, at start-up.
+ */
+export function createTokenHandler<TUser = unknown, TRequest = unknown>(
+  options: TokenHandlerOptions<TUser, TRequest>,
+  settings?: CreateTokenHandlerSettings,
+): TokenHandler<TUser, TRequest> {
+  const resolved = resolveOptions(options, settings);
+  const validateParams = createParamsValidator(resolved.validators);
+  const audit = createAudit(options);
+  const allow = { allow: resolved.methods.join(', ') };
+
+  async function handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse> {
+    let user: TUser | undefined;
+    let identity: string | undefined;
+    try {
+      checkMethod(request.method, resolved.methods);
+      checkOrigin(request.headers, resolved.allowedOrigins);
+      user = await findUser(request);
+      identity = identityOf(user, resolved.toIdentity);
+      const received = await readParams(request, resolved.bodyLimit);
+      // The identity is the server's decision; a client-sent one is dropped, never trusted.
+      delete received.identity;
+      const params = await validateParams(received);
+      const decision = await decideGrants(resolved.policy, { user, identity, params, request: request.request });
+      const issued = issueToken(resolved, identity, decision);
+      await audit.issued(issued, user, request.request);
+      return respond(200, tokenPayload(issued));
+    } catch (error) {
+      return await failure(error, request, user, identity);
+    }
+  }
+
+  /** A client error (4xx) is answered with its code and audited; anything else is a generic 500. */
+  async function failure(error: unknown, request: TokenRequest<TUser, TRequest>, user?: TUser, identity?: string): Promise<TokenResponse> {
+    if (!(error instanceof AccessTokenError) || error.status >= 500) return internalError(error, request);
+    try {
+      await audit.denied({ identity, code: error.code, status: error.status, reason: error.message, user, request: request.request });
+    } catch (hookError) {
+      return internalError(hookError, request);
+    }
+    return errorResponse(error, error.code === 'METHOD_NOT_ALLOWED' ? allow : undefined);
+  }
+
+  function internalError(error: unknown, request: TokenRequest<TUser, TRequest>): TokenResponse {
+    audit.error(error, request.request);
+    return errorResponse(new AccessTokenError('INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.'));
+  }
+
+  async function handleMiddlewareError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse | undefined> {
+    const clientError = middlewareClientError(error);
+    return clientError && (await failure(clientError, request));
+  }
+
+  return { handle, handleMiddlewareError, methods: resolved.methods };
+}
+
+export { type CreateTokenHandlerSettings } from './options.js';
+export { isAllowedOrigin } from './origin.js';
+export type * from './types.js';

@@ -1,0 +1,38 @@
+import { AccessTokenError, type AccessTokenErrorCode } from '../errors.js';
+import { abortedError, invalidJsonError, tooLargeError } from './body.js';
+
+/** The route's code for a client error status that middleware before it may raise. */
+const CODE_BY_STATUS: Partial<Record<number, AccessTokenErrorCode>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+interface HttpError {
+  status?: unknown;
+  statusCode?: unknown;
+  expose?: unknown;
+  type?: unknown;
+  limit?: unknown;
+  message?: unknown;
+}
+
+/**
+ * The route's own error for a client error raised by middleware that ran before it: an app-wide body
+ * parser (body-parser's `type`s) or CSRF middleware (csurf, csrf-csrf). Errors follow the http-errors
+ * convention: a 4xx `status` with `expose: true` has a message meant for the client. Anything else
+ * (5xx, plain errors) is the app's, and undefined.
+ */
+export function middlewareClientError(error: unknown): AccessTokenError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode, expose, type, limit, message } = error as HttpError;
+  if (type === 'entity.parse.failed') return invalidJsonError();
+  if (type === 'entity.too.large' && typeof limit === 'number') return tooLargeError(limit);
+  if (type === 'request.aborted') return abortedError();
+  const code = CODE_BY_STATUS[Number(status ?? statusCode)];
+  if (!code || expose !== true || typeof message !== 'string') return undefined;
+  return new AccessTokenError(code, `Refused before the token route ran: ${message}`);
+}

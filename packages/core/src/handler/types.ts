@@ -1,0 +1,197 @@
+import type { ValidationChain } from 'express-validator';
+import type { AccessTokenErrorCode } from '../errors.js';
+import type { GrantsInput } from '../grants.js';
+import type { ApiKey, Signer } from '../token.js';
+
+/** What a policy returns: the grants to issue (and optionally a shorter ttl), or a refusal. */
+export type PolicyDecision = { grants: GrantsInput; ttl?: number } | false | { deny: string };
+
+export interface PolicyContext<TUser, TRequest> {
+  /** The authenticated app user. */
+  user: TUser;
+  /** The Twilio identity the token will carry (from the `identity` option). */
+  identity: string;
+  /** The validated request params (express-validator's `matchedData`): `room` and your own fields. */
+  params: Record<string, unknown>;
+  /** The framework's request: Express `req`, Koa `ctx`, or the Web `Request`. */
+  request: TRequest;
+}
+
+export interface IssuedEvent<TUser = unknown, TRequest = unknown> {
+  identity: string;
+  /** Grant keys in the token, e.g. `['video']`. */
+  grants: string[];
+  jti: string;
+  keySid: string;
+  expiresAt: Date;
+  ttl: number;
+  user: TUser;
+  request: TRequest;
+}
+
+export interface DeniedEvent<TUser = unknown, TRequest = unknown> {
+  /** Present once the user is known. */
+  identity?: string;
+  code: AccessTokenErrorCode;
+  status: number;
+  /** Why the request was refused (the message sent to the client). */
+  reason: string;
+  user?: TUser;
+  request: TRequest;
+}
+
+/** Your Account SID and API key(s), as the token route takes them. */
+export interface TokenRouteCredentials {
+  accountSid: string;
+  keys: ApiKey | readonly ApiKey[];
+  region?: string;
+}
+
+/** Every option but `identity`, whose presence depends on the user type (see `TokenHandlerOptions`). */
+export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
+  /**
+   * Your Account SID and API key(s). The first key signs; give `keys` a list to rotate. Or pass `signer`.
+   * @default undefined: give either `credentials` or `signer`
+   */
+  credentials?: TokenRouteCredentials;
+  /**
+   * A ready signer from `createSigner()`, instead of `credentials`.
+   * @default undefined: give either `credentials` or `signer`
+   */
+  signer?: Signer;
+  /**
+   * Decides what the user may do: return `{ grants, ttl? }` to issue a token, `false` or
+   * `{ deny: 'reason' }` to refuse with 403. May be async. A thrown error answers 500.
+   */
+  policy: (context: PolicyContext<TUser, TRequest>) => PolicyDecision | Promise<PolicyDecision>;
+  /**
+   * Token lifetime in seconds when the policy gives none.
+   * @default 3600
+   */
+  ttl?: number;
+  /**
+   * The longest lifetime issued, in seconds (at most 86400). A longer policy ttl is capped to it.
+   * @default 86400
+   */
+  maxTtl?: number;
+  /**
+   * Accepted methods. `GET` reads params from the query string; enable it only if you must.
+   * @default ['POST']
+   */
+  methods?: readonly ('POST' | 'GET')[];
+  /**
+   * When set, a request whose `Origin` is not listed, or whose `Sec-Fetch-Site` is `cross-site`,
+   * gets 403: CSRF defence for cookie sessions. Requests without those headers (curl, servers) pass.
+   * @default undefined (no origin check)
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * Your own express-validator chains for extra params, e.g. `[body('device').isIn(['web', 'ios'])]`.
+   * Params are validated in the `body` location (for GET, the query string). Unknown params get 400.
+   * @default []
+   */
+  validators?: readonly ValidationChain[];
+  /**
+   * The largest request body, in bytes: a larger body gets 413. It holds whoever reads the body: grantor
+   * stops reading past it, and a `Content-Length` above it is refused even when your app's body parser
+   * (e.g. an app-wide `express.json()`) already read the body under its own, larger limit.
+   * @default 8192
+   */
+  bodyLimit?: number;
+  /**
+   * Called after a token is issued, with metadata only (never the token). A throw answers 500.
+   * @default undefined (no audit)
+   */
+  onIssued?: (event: IssuedEvent<TUser, TRequest>) => void | Promise<void>;
+  /**
+   * Called for every refused request (4xx), with the reason. A throw answers 500.
+   * @default undefined (no audit)
+   */
+  onDenied?: (event: DeniedEvent<TUser, TRequest>) => void | Promise<void>;
+  /**
+   * Called with every 500's cause. Log it here; the client only sees a generic message.
+   * @default logs one line (code and message, no stack) to console.error
+   */
+  onError?: (error: unknown, request: TRequest) => void | Promise<void>;
+}
+
+/** How a user becomes a Twilio identity. */
+export type IdentityOf<TUser> = (user: TUser) => string | number;
+
+/**
+ * `identity` may be left out only when the user type has an `id` (or is not known), so a user type
+ * without one, such as next-auth's `{ name, email, image }` session user, is a compile error.
+ */
+export type IdentityOption<TUser> = unknown extends TUser
+  ? {
+      /**
+       * How a user becomes a Twilio identity. The identity never comes from the client.
+       * @default (user) => String(user.id)
+       */
+      identity?: IdentityOf<TUser>;
+    }
+  : [TUser] extends [{ id: string | number }]
+    ? {
+        /**
+         * How a user becomes a Twilio identity. The identity never comes from the client.
+         * @default (user) => String(user.id)
+         */
+        identity?: IdentityOf<TUser>;
+      }
+    : {
+        /**
+         * How a user becomes a Twilio identity. Required here: your user type has no `id` (string or
+         * number) for the default `String(user.id)`. Return the user's stable id, or add one to the user.
+         */
+        identity: IdentityOf<TUser>;
+      };
+
+export type TokenHandlerOptions<TUser = unknown, TRequest = unknown> = TokenHandlerBaseOptions<TUser, TRequest> & IdentityOption<TUser>;
+
+/** A request as the adapter sees it. */
+export interface TokenRequest<TUser = unknown, TRequest = unknown> {
+  method: string;
+  /** Header values by lower-case name. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The authenticated user, or null/undefined when nobody is logged in. Or give `getUser`. */
+  user?: TUser | null | undefined;
+  /** Looks the user up; adapters pass this so a failing lookup answers 500 through `onError`. */
+  getUser?: () => TUser | null | undefined | Promise<TUser | null | undefined>;
+  /** The parsed query string (used for GET). */
+  query?: Record<string, unknown>;
+  /** The body: already parsed by the app's body parser, or a stream for grantor to read. */
+  body?: { parsed: unknown } | { stream: AsyncIterable<Uint8Array> };
+  /** The framework's own request object, handed to the policy and the hooks. */
+  request: TRequest;
+}
+
+/** The response for the adapter to write: `body` is the JSON text. */
+export interface TokenResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface TokenHandler<TUser = unknown, TRequest = unknown> {
+  handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse>;
+  /**
+   * The JSON answer for an error that middleware before the route raised for this request (an app-wide
+   * body parser's invalid JSON or too-large body, a CSRF middleware's refusal), or undefined when the
+   * error is not such a client error and belongs to the app's error handler.
+   */
+  handleMiddlewareError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse | undefined>;
+  readonly methods: readonly string[];
+}
+
+/** The options once checked, as the pipeline steps use them. */
+export interface ResolvedOptions<TUser, TRequest> {
+  policy: TokenHandlerBaseOptions<TUser, TRequest>['policy'];
+  toIdentity: IdentityOf<TUser>;
+  signer: () => Signer;
+  defaultTtl: number;
+  maxTtl: number;
+  methods: readonly string[];
+  allowedOrigins: readonly string[] | undefined;
+  bodyLimit: number;
+  validators: readonly ValidationChain[];
+}
