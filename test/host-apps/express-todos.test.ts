@@ -2,10 +2,10 @@
 // CommonJS, express ~4.16.1, express.json() and CSRF middleware app-wide before everything, sessions,
 // form login. grantor is installed from packed tarballs with npm and mounted as the README says.
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, TWILIO_ENV } from './support/grantor.js';
-import { installHostApp, packPackages, ROOT, spawnApp, startApp, type AppProcess, type InstalledApp, type Packed } from './support/host-app.js';
+import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { installCommandLine, installHostApp, packPackages, spawnApp, startApp, type AppProcess, type InstalledApp, type Packed } from './support/host-app.js';
 import { createClient, type Client } from './support/http.js';
 
 let packed: Packed;
@@ -54,9 +54,20 @@ describe('npm install from the tarballs', () => {
   });
 
   it('is the command the README gives', () => {
-    const line = `npm install ${packed.packages.map((p) => `./${basename(p.tarball)}`).join(' ')}`;
+    const line = installCommandLine(packed);
     expect(installed.installCommand.startsWith(line)).toBe(true);
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(line), `README.md gives ${line}`).toBe(true);
+    expect(readmesGive('express', line), `a README gives ${line}`).toBe(true);
+  });
+
+  it("mounts the route and exempts it from csurf with the README's lines", () => {
+    const app = readFileSync(join(installed.dir, 'app.js'), 'utf8');
+    for (const line of [
+      "app.use((req, res, next) => (req.path === '/api/token' ? next() : csrfProtection(req, res, next)));",
+      "app.use(\n  '/api/token',\n  createTokenRoute({",
+    ]) {
+      expect(app.includes(line), `app.js has ${line}`).toBe(true);
+      expect(readmesGive('express', line), `a README gives ${line}`).toBe(true);
+    }
   });
 });
 

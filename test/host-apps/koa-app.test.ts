@@ -1,9 +1,11 @@
 // grantor in a Koa 3 app with app-wide @koa/bodyparser, koa-session and koa-passport, written in
 // TypeScript (so `tsc` checks the README's `createTokenRoute<User>` against the packed types), with
 // grantor installed from packed tarballs with npm.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, TWILIO_ENV } from './support/grantor.js';
-import { installHostApp, packPackages, run, startApp, type AppProcess, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
+import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { installCommandLine, installHostApp, packPackages, run, startApp, type AppProcess, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
 import { createClient, type Client } from './support/http.js';
 
 let packed: Packed;
@@ -33,6 +35,15 @@ async function logIn(client: Client, username: string, password: string): Promis
 it('installs from the tarballs and compiles with tsc, createTokenRoute<User> included', () => {
   expect(installed.install.code, installed.install.stderr).toBe(0);
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
+});
+
+it("uses the README's lines, as the README gives them", () => {
+  const app = readFileSync(join(installed.dir, 'src/app.ts'), 'utf8');
+  for (const line of ["if (ctx.path === '/api/token') ctx.disableBodyParser = true;", "router.all(\n  '/api/token',\n  createTokenRoute<User>({"]) {
+    expect(app.includes(line), `app.ts has ${line}`).toBe(true);
+    expect(readmesGive('koa', line), `a README gives ${line}`).toBe(true);
+  }
+  expect(readmesGive('koa', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
 });
 
 describe("with the README's ctx.disableBodyParser line before the app-wide bodyParser()", () => {

@@ -1,7 +1,10 @@
 // What every host-app test checks the same way: the credentials the apps sign with, and the shape
 // of grantor's answers.
 import { verifyAccessToken } from '@grantor/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { ROOT } from './host-app.js';
 import type { Answer } from './http.js';
 
 /** Made-up credentials of the right format (Twilio would not accept the tokens). */
@@ -43,4 +46,14 @@ export function expectToken(answer: Answer, identity: string): Record<string, un
   expect(grants.identity).toBe(identity);
   expect(new Date(body.expiresAt).getTime()).toBe((claims.exp as number) * 1000);
   return grants;
+}
+
+/**
+ * Whether the root README or packages/<dir>/README.md gives `snippet`, whitespace aside: a host app
+ * uses the READMEs' own lines, and this keeps them the same.
+ */
+export function readmesGive(dir: string, snippet: string): boolean {
+  const squash = (text: string) => text.replace(/\s+/g, '');
+  const readmes = ['README.md', `packages/${dir}/README.md`].map((file) => squash(readFileSync(join(ROOT, file), 'utf8')));
+  return readmes.some((text) => text.includes(squash(snippet)));
 }

@@ -39,7 +39,7 @@ export interface RunResult {
   ms: number;
 }
 
-/** Runs a command to its end; never rejects on a non-zero exit (the caller decides what failed). */
+/** Runs a command to its end (in appEnv() unless `env` is given); never rejects on a non-zero exit (the caller decides what failed). */
 export async function run(
   command: string,
   args: string[],
@@ -49,7 +49,7 @@ export async function run(
   try {
     const { stdout, stderr } = await execFileAsync(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? appEnv(),
       maxBuffer: 64 * 1024 * 1024,
       timeout: options.timeoutMs ?? 300_000,
     });
@@ -169,6 +169,17 @@ export interface InstalledApp {
   cleanup(): void;
 }
 
+/** `npm install ./grantor-core-0.1.0.tgz ./grantor-express-0.1.0.tgz`: the README's line for these packages. */
+export function installCommandLine(packed: Packed, names = packed.packages.map((p) => p.name)): string {
+  return `npm install ${names.map((name) => `./${basename(tarballOf(packed, name))}`).join(' ')}`;
+}
+
+function tarballOf(packed: Packed, name: string): string {
+  const found = packed.packages.find((p) => p.name === name);
+  if (!found) throw new Error(`${name} was not packed`);
+  return found.tarball;
+}
+
 /**
  * Copies test/host-apps/<app>/ into a fresh temporary folder, copies the tarballs next to it and runs
  * the README's `npm install ./grantor-core-0.1.0.tgz ./grantor-express-0.1.0.tgz`, which also
@@ -181,14 +192,12 @@ export async function installHostApp(app: string, packed: Packed, options: { pac
   cpSync(source, dir, { recursive: true, filter: (path) => !/[\\/](node_modules|\.next)$/.test(path) });
   const wanted = options.packages ?? packed.packages.map((p) => p.name);
   const tarballs = wanted.map((name) => {
-    const found = packed.packages.find((p) => p.name === name);
-    if (!found) throw new Error(`${name} was not packed`);
-    cpSync(found.tarball, join(dir, basename(found.tarball)));
-    return `./${basename(found.tarball)}`;
+    cpSync(tarballOf(packed, name), join(dir, basename(tarballOf(packed, name))));
+    return `./${basename(tarballOf(packed, name))}`;
   });
   // --prefer-offline: the npm cache makes repeated runs fast; anything missing still comes from the registry.
   const args = ['install', ...tarballs, '--no-audit', '--no-fund', '--prefer-offline'];
-  const install = await run('npm', args, { cwd: dir, env: appEnv() });
+  const install = await run('npm', args, { cwd: dir });
   return {
     dir,
     install,
@@ -198,13 +207,14 @@ export async function installHostApp(app: string, packed: Packed, options: { pac
 }
 
 /**
- * The environment a host app runs in: this process's, without what the test runner set (NODE_ENV,
- * VITEST_*) or any real Twilio credentials, plus `overrides` (a value of undefined removes a key).
+ * The environment a host app runs in: this process's, without what the test runner and pnpm set
+ * (NODE_ENV, VITEST_*, npm_config_* and the like, which npm would obey), any real Twilio credentials
+ * or PORT, plus `overrides` (a value of undefined removes a key).
  */
 export function appEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key === 'NODE_ENV' || key.startsWith('VITEST') || key.startsWith('TWILIO_') || key === 'PORT') continue;
+    if (/^(NODE_ENV|PORT|VITEST.*|TWILIO_.*|npm_.*|pnpm_.*)$/i.test(key)) continue;
     env[key] = value;
   }
   for (const [key, value] of Object.entries(overrides)) {
