@@ -1,12 +1,12 @@
 // Copied into the installed next-auth-app and type-checked there (tsc --noEmit) by
 // next-auth-app.test.ts; kept outside the app so that `next build` does not depend on it.
-import { createTokenApiRoute, createTokenRoute } from "@grantor/next";
-import type { NextApiRequest, NextApiResponse } from "next";
-import { getServerSession, type DefaultSession } from "next-auth";
-import { authOptions } from "@/auth";
+import { createTokenApiRoute, createTokenRoute } from '@grantor/next';
+import type { NextApiRequest, NextApiResponse } from 'next';
+import { getServerSession, type DefaultSession } from 'next-auth';
+import { authOptions } from '@/auth';
 
 // next-auth's own session user, before an app adds an id to it: { name, email, image }.
-type PlainSessionUser = NonNullable<DefaultSession["user"]>;
+type PlainSessionUser = NonNullable<DefaultSession['user']>;
 const plainUser = async (): Promise<PlainSessionUser | undefined> => (await getServerSession(authOptions))?.user;
 const plainPagesUser = async (req: NextApiRequest, res: NextApiResponse): Promise<PlainSessionUser | undefined> =>
   (await getServerSession(req, res, authOptions))?.user;
@@ -19,5 +19,5 @@ createTokenRoute({ credentials, getUser: plainUser, policy });
 createTokenApiRoute({ credentials, getUser: plainPagesUser, policy });
 
 // With identity(user) the same users type-check: the two errors above are about the identity only.
-createTokenRoute({ credentials, getUser: plainUser, identity: (user) => user.email ?? "", policy });
-createTokenApiRoute({ credentials, getUser: plainPagesUser, identity: (user) => user.email ?? "", policy });
+createTokenRoute({ credentials, getUser: plainUser, identity: (user) => user.email ?? '', policy });
+createTokenApiRoute({ credentials, getUser: plainPagesUser, identity: (user) => user.email ?? '', policy });
