@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-// The published packages, as a user installs them: packed, then checked by attw and publint, and
-// loaded from their built CommonJS and ESM entry points in a fresh Node process.
+// The published packages, as a user installs them: packed by pnpm (which applies publishConfig, as
+// npm pack would not), then checked by attw and publint, and loaded from their built CommonJS and ESM
+// entry points in a fresh Node process.
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -26,13 +28,16 @@ describe.each(libraries)('$name, packed', ({ dir, exportName }) => {
   });
 
   it('has types that resolve in every module mode (attw)', async () => {
-    const { stdout } = await run(bin('attw'), ['--pack', '.', '--format', 'json'], { cwd });
+    const destination = mkdtempSync(join(tmpdir(), 'grantor-attw-'));
+    await run('pnpm', ['pack', '--pack-destination', destination], { cwd });
+    const tarball = join(destination, readdirSync(destination)[0]!);
+    const { stdout } = await run(bin('attw'), [tarball, '--format', 'json'], { cwd }).finally(() => rmSync(destination, { recursive: true, force: true }));
     const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { analysis: { problems: unknown[] } };
     expect(report.analysis.problems).toEqual([]);
   }, 60_000);
 
   it('passes publint --strict', async () => {
-    const { stdout } = await run(bin('publint'), ['--pack', 'npm', '--strict'], { cwd });
+    const { stdout } = await run(bin('publint'), ['--pack', 'pnpm', '--strict'], { cwd });
     expect(stdout).toContain('All good!');
   }, 60_000);
 

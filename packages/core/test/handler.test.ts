@@ -656,3 +656,36 @@ describe('credentials checked on the first request (deferCredentials, for Next.j
     expect(onError.mock.calls[0]![0].message).not.toContain('undefined undefined');
   });
 });
+
+describe('what grantor reads itself is plain UTF-8 JSON (issue 9: found in the host apps)', () => {
+  it.each(['gzip', 'br', 'deflate', 'x-garbage'])('Content-Encoding %s is 415, never a token from undecoded bytes', async (encoding) => {
+    const response = await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': 'application/json', 'content-encoding': encoding }));
+    expect(errorCodeOf(response)).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  it('Content-Encoding identity is plain', async () => {
+    const response = await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': 'application/json', 'content-encoding': 'identity' }));
+    expect(response.status).toBe(200);
+  });
+
+  it.each(['iso-8859-1', 'utf-16le', '"latin1"'])('charset %s is 415; utf-8 passes', async (charset) => {
+    const response = await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': `application/json; charset=${charset}` }));
+    expect(errorCodeOf(response)).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect((await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': 'application/json; charset=UTF-8' }))).status).toBe(200);
+  });
+
+  it('bytes that are not UTF-8 are 400, never a room with U+FFFD in it', async () => {
+    async function* latin1(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('{"room":"st\xe9"}', 'latin1');
+    }
+    const response = await handlerWith().handle(parsedPost(undefined, { body: { stream: latin1() } }));
+    expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+    expect(bodyOf(response).error.message).toBe('The request body is not valid UTF-8.');
+  });
+
+  it("a parsed body without Content-Length (chunked) over bodyLimit is 413, as the parser's limit does not hold it to the route's", async () => {
+    const response = await handlerWith({ bodyLimit: 64 }).handle(parsedPost({ room: 'x'.repeat(100) }));
+    expect(errorCodeOf(response)).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect((await handlerWith({ bodyLimit: 64 }).handle(parsedPost({ room: 'x'.repeat(10) }))).status).toBe(200);
+  });
+});

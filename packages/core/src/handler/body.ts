@@ -4,7 +4,27 @@ import type { TokenRequest } from './types.js';
 
 const isJson = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
 
+/** The `charset` parameter of a Content-Type, lower-cased, or undefined. */
+const charsetOf = (contentType: string): string | undefined => /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase();
+
 const notJsonError = () => new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send the params as JSON, with Content-Type: application/json.');
+
+/**
+ * The body grantor reads itself must be plain UTF-8 JSON: token params are a few bytes, so a
+ * compressed or re-encoded body is refused (415) rather than decoded or misread.
+ */
+function checkEncoding(headers: TokenRequest['headers'], contentType: string | undefined): void {
+  const encoding = header(headers, 'content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 32)}" is not accepted: send the JSON uncompressed.`);
+  }
+  const charset = contentType && charsetOf(contentType);
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 32)}" is not accepted: send the JSON as UTF-8.`);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export const tooLargeError = (limit: number) => new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
 
@@ -55,11 +75,21 @@ async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Pro
     // Reading a request body fails only when the client goes away (or sends a broken framing).
     throw error instanceof AccessTokenError ? error : abortedError();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return utf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new AccessTokenError('BAD_REQUEST', 'The request body is not valid UTF-8.');
+  }
 }
 
 async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number): Promise<unknown> {
-  if (request.body && 'parsed' in request.body) return request.body.parsed;
+  if (request.body && 'parsed' in request.body) {
+    const { parsed } = request.body;
+    // A chunked body has no Content-Length: its JSON text, however compact, is no larger than what was sent.
+    if (parsed !== undefined && Buffer.byteLength(JSON.stringify(parsed) ?? '') > limit) throw tooLargeError(limit);
+    return parsed;
+  }
+  checkEncoding(request.headers, contentType);
   const text = request.body ? await readStream(request.body.stream, limit) : '';
   if (text.trim() === '') return undefined;
   if (contentType === undefined) throw notJsonError();

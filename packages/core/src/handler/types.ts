@@ -93,8 +93,9 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
   validators?: readonly ValidationChain[];
   /**
    * The largest request body, in bytes: a larger body gets 413. It holds whoever reads the body: grantor
-   * stops reading past it, and a `Content-Length` above it is refused even when your app's body parser
-   * (e.g. an app-wide `express.json()`) already read the body under its own, larger limit.
+   * stops reading past it, and when your app's body parser (e.g. an app-wide `express.json()`) already
+   * read the body under its own limit, a `Content-Length` over it, or parsed params whose JSON is
+   * longer, are refused all the same.
    * @default 8192
    */
   bodyLimit?: number;
