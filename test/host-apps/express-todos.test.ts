@@ -33,7 +33,7 @@ function startTodos(csrf: string): Promise<AppProcess> {
 const match = (text: string, pattern: RegExp): string => {
   const found = pattern.exec(text);
   expect(found, `${pattern} in ${text}`).not.toBeNull();
-  return found![1];
+  return found![1]!;
 };
 const formToken = (html: string) => match(html, /name="_csrf" value="([^"]+)"/);
 

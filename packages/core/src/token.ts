@@ -15,6 +15,7 @@ import {
 } from './grants.js';
 import {
   checkAccountSid,
+  checkCredentialsPresent,
   checkApiKey,
   checkGrants,
   checkJti,
@@ -309,6 +310,7 @@ export function createSigner(options: SignerOptions): Signer {
     throw new AccessTokenError('INVALID_OPTIONS', 'createSigner needs { accountSid, keys }.');
   }
   const { accountSid } = options;
+  checkCredentialsPresent(accountSid, options.keys);
   checkAccountSid(accountSid);
   const ring = createKeyRing(options.keys);
   const maxTtl = options.maxTtl === undefined ? MAX_TTL : checkMaxTtl(options.maxTtl);

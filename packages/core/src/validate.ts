@@ -22,6 +22,27 @@ function missingCredential(code: 'INVALID_ACCOUNT_SID' | 'INVALID_API_KEY_SID' |
   );
 }
 
+/**
+ * When several credentials are missing (typically no TWILIO_* variable is set at all), one error names
+ * them all, so a fix does not take a restart per variable. One missing value is left to its own check.
+ */
+export function checkCredentialsPresent(accountSid: unknown, keys: unknown): void {
+  const key = (Array.isArray(keys) ? keys[0] : keys) as { sid?: unknown; secret?: unknown } | null | undefined;
+  const missing = (
+    [
+      ['accountSid', accountSid, 'TWILIO_ACCOUNT_SID', 'INVALID_ACCOUNT_SID'],
+      ['keys.sid', key?.sid, 'TWILIO_API_KEY_SID', 'INVALID_API_KEY_SID'],
+      ['keys.secret', key?.secret, 'TWILIO_API_KEY_SECRET', 'INVALID_API_KEY_SECRET'],
+    ] as const
+  ).filter(([, value]) => isMissing(value));
+  if (missing.length < 2) return;
+  const list = (items: string[]) => `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  throw new AccessTokenError(
+    missing[0]![3],
+    `${list(missing.map(([name]) => name))} are missing: the Account SID, an API key SID and its secret sign every token. Apps usually read them from the environment, e.g. ${list(missing.map(([, , env]) => `process.env.${env}`))}: check that ${list(missing.map(([, , env]) => env))} are set where this process runs (a .env file is read only if your app or framework loads it).`,
+  );
+}
+
 export function checkAccountSid(accountSid: unknown): asserts accountSid is string {
   if (isMissing(accountSid)) {
     throw missingCredential('INVALID_ACCOUNT_SID', 'accountSid', accountSid, 'TWILIO_ACCOUNT_SID', 'your Account SID ("AC" followed by 32 hex characters, in the Twilio Console)');

@@ -643,8 +643,14 @@ describe('users without an id (issue 9: next-auth session users)', () => {
 describe('credentials checked on the first request (deferCredentials, for Next.js builds)', () => {
   const unset = { accountSid: undefined as unknown as string, keys: { sid: undefined as unknown as string, secret: undefined as unknown as string } };
 
-  it('without it, missing credentials throw at creation, naming the value and its usual variable', () => {
-    expect(() => handlerWith({ credentials: unset })).toThrow(/^accountSid is missing \(got undefined\).*process\.env\.TWILIO_ACCOUNT_SID/);
+  it('without it, missing credentials throw at creation, naming every missing value and its usual variable', () => {
+    expect(() => handlerWith({ credentials: unset })).toThrow(
+      /^accountSid, keys.sid and keys.secret are missing: .*process\.env\.TWILIO_ACCOUNT_SID, process\.env\.TWILIO_API_KEY_SID and process\.env\.TWILIO_API_KEY_SECRET/,
+    );
+    const noSecret = { accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: undefined as unknown as string } };
+    expect(() => handlerWith({ credentials: noSecret })).toThrow(expect.objectContaining({ code: 'INVALID_API_KEY_SECRET', message: expect.stringMatching(/^The secret for API key SK\w+ \(keys.secret\) is missing \(got undefined\).*TWILIO_API_KEY_SECRET/) }));
+    const onlySid = { accountSid: ACCOUNT_SID, keys: { sid: '', secret: undefined as unknown as string } };
+    expect(() => handlerWith({ credentials: onlySid })).toThrow(expect.objectContaining({ code: 'INVALID_API_KEY_SID', message: expect.stringMatching(/^keys.sid and keys.secret are missing/) }));
   });
 
   it('with it, creation succeeds and every request answers 500 with the cause in onError until they are valid', async () => {

@@ -56,7 +56,7 @@ describe('App Router: createTokenRoute', () => {
     expect([response.status, (await response.json()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
     const [cause] = onError.mock.calls[0]!;
     expect(cause).toBeInstanceOf(AccessTokenError);
-    expect(cause).toMatchObject({ code: 'INVALID_ACCOUNT_SID', message: expect.stringMatching(/^accountSid is missing \(got undefined\).*TWILIO_ACCOUNT_SID/) });
+    expect(cause).toMatchObject({ code: 'INVALID_ACCOUNT_SID', message: expect.stringMatching(/^accountSid, keys.sid and keys.secret are missing: .*TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET are set/) });
     expect((await route.POST(postRequest())).status).toBe(500);
     expect(onError).toHaveBeenCalledTimes(2);
   });

@@ -26,7 +26,7 @@ export function createClient(baseUrl: string): Client {
       if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
       const res = await fetch(new URL(path, baseUrl), { ...init, headers, redirect: 'manual' });
       for (const line of res.headers.getSetCookie()) {
-        const [pair] = line.split(';');
+        const pair = line.split(';')[0]!;
         const eq = pair.indexOf('=');
         cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
       }
