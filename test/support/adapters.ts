@@ -4,6 +4,7 @@ import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
 import { createTokenRoute as koaTokenRoute } from '@grantor/koa';
 import { createTokenApiRoute, createTokenRoute as appTokenRoute } from '@grantor/next';
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import express from 'express';
 import Koa from 'koa';
@@ -12,42 +13,74 @@ import { listen, serveAppRoute, servePagesApiRoute, type TestServer } from '../.
 export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
-export const ADAPTER_TITLES: Record<AdapterName, string> = {
+/** The adapters again inside apps with an app-wide body parser, mounted as the READMEs say. */
+export const APP_PARSER_ADAPTERS = ['express-json', 'koa-bodyparser'] as const;
+export type AppParserAdapterName = (typeof APP_PARSER_ADAPTERS)[number];
+export type AnyAdapterName = AdapterName | AppParserAdapterName;
+
+export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   express: 'Express',
   koa: 'Koa (@koa/router, router.all)',
   'next-app': 'Next App Router',
   'next-pages': "Next Pages Router (Next's body parser)",
   'next-pages-raw': 'Next Pages Router (bodyParser: false)',
+  'express-json': 'Express with app-wide express.json() before the route',
+  'koa-bodyparser': 'Koa with app-wide @koa/bodyparser, disabled for the token path',
 };
 
-export interface MountedAdapter extends TestServer {
-  name: AdapterName;
+export interface MountedAdapter<TName extends AnyAdapterName = AdapterName> extends TestServer {
+  name: TName;
   /** `METHOD /path?query` of the framework request the policy and hooks received, read the framework's way. */
   requestLine(request: unknown): string;
+  /** A header of that framework request, read the framework's way. */
+  requestHeader(request: unknown, name: string): string | undefined;
+  /** Next App Router only: the methods the route file exports (Next answers the others itself). */
+  routeExports?: readonly string[];
 }
 
 /** The shared options: each adapter adds its own `getUser`, which reads the `x-test-user` header. */
 export type AdapterOptions<TUser> = TokenHandlerOptions<TUser, unknown>;
 
-export async function mountAdapter<TUser>(
-  name: AdapterName,
+export async function mountAdapter<TUser, TName extends AnyAdapterName>(
+  name: TName,
   options: AdapterOptions<TUser>,
   userNamed: (name: string | null | undefined) => TUser | undefined,
-): Promise<MountedAdapter> {
+): Promise<MountedAdapter<TName>> {
+  return { name, ...(await serve(name, options, userNamed)) };
+}
+
+async function serve<TUser>(
+  name: AnyAdapterName,
+  options: AdapterOptions<TUser>,
+  userNamed: (name: string | null | undefined) => TUser | undefined,
+): Promise<Omit<MountedAdapter<AnyAdapterName>, 'name'>> {
   switch (name) {
-    case 'express': {
+    case 'express':
+    case 'express-json': {
       const app = express();
+      if (name === 'express-json') app.use(express.json());
       app.use('/api/token', expressTokenRoute<TUser>({ ...options, getUser: (req) => userNamed(req.get('x-test-user')) }));
       const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).originalUrl}`;
-      return { name, requestLine, ...(await listen(app)) };
+      const requestHeader = (req: unknown, header: string) => (req as express.Request).get(header);
+      return { requestLine, requestHeader, ...(await listen(app)) };
     }
-    case 'koa': {
+    case 'koa':
+    case 'koa-bodyparser': {
       const app = new Koa();
+      if (name === 'koa-bodyparser') {
+        // The README's way: grantor reads the token route's body itself.
+        app.use(async (ctx, next) => {
+          if (ctx.path === '/api/token') ctx.disableBodyParser = true;
+          await next();
+        });
+        app.use(bodyParser());
+      }
       const router = new Router();
       router.all('/api/token', koaTokenRoute<TUser>({ ...options, getUser: (ctx) => userNamed(ctx.get('x-test-user') || undefined) }));
       app.use(router.routes());
       const requestLine = (ctx: unknown) => `${(ctx as Koa.Context).method} ${(ctx as Koa.Context).originalUrl}`;
-      return { name, requestLine, ...(await listen(app.callback())) };
+      const requestHeader = (ctx: unknown, header: string) => (ctx as Koa.Context).get(header) || undefined;
+      return { requestLine, requestHeader, ...(await listen(app.callback())) };
     }
     case 'next-app': {
       const route = appTokenRoute<TUser>({ ...options, getUser: (request) => userNamed(request.headers.get('x-test-user')) });
@@ -55,14 +88,16 @@ export async function mountAdapter<TUser>(
         const url = new URL((request as Request).url);
         return request instanceof Request ? `${request.method} ${url.pathname}${url.search}` : 'not a Request';
       };
-      return { name, requestLine, ...(await serveAppRoute(route)) };
+      const requestHeader = (request: unknown, header: string) => (request as Request).headers.get(header) ?? undefined;
+      return { requestLine, requestHeader, routeExports: Object.keys(route), ...(await serveAppRoute(route)) };
     }
     case 'next-pages':
     case 'next-pages-raw': {
       const route = createTokenApiRoute<TUser>({ ...options, getUser: (req) => userNamed(req.headers['x-test-user'] as string | undefined) });
       const config = name === 'next-pages-raw' ? { api: { bodyParser: false as const } } : {};
       const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).url}`;
-      return { name, requestLine, ...(await servePagesApiRoute(route, config)) };
+      const requestHeader = (req: unknown, header: string) => (req as express.Request).headers[header.toLowerCase()] as string | undefined;
+      return { requestLine, requestHeader, ...(await servePagesApiRoute(route, config)) };
     }
   }
 }

@@ -1,0 +1,46 @@
+// Hostile JSON: prototype-named keys at any depth (with null and object values), duplicate keys,
+// deep nesting, broken and non-object JSON, bytes that are not UTF-8, bodies around every limit.
+import fc from 'fast-check';
+import { fuzzTokenRoute } from './harness.js';
+import {
+  brokenJson,
+  buildCase,
+  bytes,
+  deepNesting,
+  duplicateKeys,
+  honestFraming,
+  hostileObject,
+  hostileQuery,
+  hugeBody,
+  JSON_TYPES,
+  nonObjectJson,
+  notUtf8,
+  originHeaders,
+  profile,
+  user,
+} from './requests.js';
+
+const payload = fc.oneof(
+  { weight: 6, arbitrary: hostileObject.map(bytes) },
+  { weight: 2, arbitrary: duplicateKeys.map(bytes) },
+  { weight: 2, arbitrary: deepNesting.map(bytes) },
+  { weight: 2, arbitrary: brokenJson.map(bytes) },
+  { weight: 1, arbitrary: notUtf8.map((raw) => new Uint8Array(raw)) },
+  { weight: 1, arbitrary: hugeBody.map(bytes) },
+  { weight: 1, arbitrary: nonObjectJson.map(bytes) },
+);
+
+const requests = fc
+  .record({
+    profile,
+    user,
+    method: fc.constantFrom('POST', 'POST', 'POST', 'POST', 'GET', 'PUT'),
+    query: fc.oneof(fc.constant(''), hostileQuery),
+    origin: fc.oneof({ weight: 4, arbitrary: fc.constant<[string, string][]>([]) }, { weight: 1, arbitrary: originHeaders }),
+    contentType: fc.constantFrom(...JSON_TYPES),
+    payload,
+    framing: honestFraming,
+  })
+  .map(({ origin, ...parts }) => buildCase({ ...parts, headers: origin }));
+
+fuzzTokenRoute('hostile JSON', requests);
