@@ -7,8 +7,12 @@ import {
   type DemoUser,
   isAllowedOrigin,
   jsonError,
+  LOGIN_BODY_LIMIT,
+  logFailure,
   ORIGIN_NOT_ALLOWED,
   PAGE_DIR,
+  TARGET_NOT_A_PATH,
+  targetsPath,
 } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
@@ -28,7 +32,7 @@ configureDemoPassport(passport);
 const jsonErrors: ErrorRequestHandler = (cause, _req, res, _next) => {
   // `expose` marks the client errors (http-errors), like a login body that is not valid JSON.
   if (cause?.expose) return res.status(cause.status).json(jsonError('INVALID_REQUEST', cause.message));
-  console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  logFailure(cause);
   res.status(500).json(jsonError('INTERNAL_ERROR', 'Something went wrong.'));
 };
 
@@ -38,6 +42,8 @@ const jsonErrors: ErrorRequestHandler = (cause, _req, res, _next) => {
  */
 export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Express {
   const app = express();
+  // `GET *` has no path for express-session to match its cookie against: without a session, passport.session() throws.
+  app.use((req, res, next) => (targetsPath(req.url) ? next() : res.status(400).json(TARGET_NOT_A_PATH)));
   app.use(
     session({
       // A new random secret per start: restarting logs everyone out, which is fine for a demo.
@@ -54,7 +60,8 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Expr
     if (isAllowedOrigin((name) => req.get(name), allowedOrigins)) return next();
     res.status(403).json(ORIGIN_NOT_ALLOWED);
   };
-  app.post('/login', sameOrigin, express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
+  const loginBody = [express.json({ limit: LOGIN_BODY_LIMIT }), express.urlencoded({ extended: false, limit: LOGIN_BODY_LIMIT })];
+  app.post('/login', sameOrigin, ...loginBody, (req, res, next) => {
     passport.authenticate('local', (cause: unknown, user: DemoUser | false) => {
       if (cause) return next(cause);
       if (!user) return res.status(401).json(jsonError('UNAUTHENTICATED', 'Wrong username or password.'));

@@ -10,8 +10,12 @@ import {
   type DemoUser,
   isAllowedOrigin,
   jsonError,
+  LOGIN_BODY_LIMIT,
+  logFailure,
   ORIGIN_NOT_ALLOWED,
   PAGE_DIR,
+  TARGET_NOT_A_PATH,
+  targetsPath,
 } from '@grantor/demo-kit';
 import { createTokenRoute } from '@grantor/koa';
 import { bodyParser } from '@koa/bodyparser';
@@ -34,11 +38,36 @@ const jsonErrors: Middleware = async (ctx, next) => {
       ctx.body = jsonError('INVALID_REQUEST', String(message));
       return;
     }
-    console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    logFailure(cause);
     ctx.status = 500;
     ctx.body = jsonError('INTERNAL_ERROR', 'Something went wrong.');
   }
 };
+
+// A target without a path (`*`, `https://`) has a null ctx.path, which the routes and the page do not expect.
+const pathTargets: Middleware = (ctx, next) => {
+  if (targetsPath(ctx.url)) return next();
+  ctx.status = 400;
+  ctx.body = TARGET_NOT_A_PATH;
+};
+
+// co-body hands on zlib's error, without a status, for a body that is not the gzip, deflate or
+// Brotli its Content-Encoding names: like Express's body-parser, answer it 400 rather than 500.
+const loginBody = bodyParser({
+  enableTypes: ['json', 'form'],
+  jsonLimit: LOGIN_BODY_LIMIT,
+  formLimit: LOGIN_BODY_LIMIT,
+  onError(cause, ctx) {
+    if (typeof (cause as { status?: unknown }).status === 'number') throw cause;
+    ctx.throw(400, 'The request body does not match its Content-Encoding.');
+  },
+});
+
+/** Errors of a client's connection, which Koa reports after the request: a reset, or an HTTP parse error in its body. */
+function isConnectionError(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('HPE_') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code));
+}
 
 /** Serves the files of the shared demo page, `/` being its index.html. */
 function demoPage(): Middleware {
@@ -60,7 +89,12 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
   // A new random key per start: restarting logs everyone out, which is fine for a demo.
   // A real app loads fixed keys from its configuration.
   app.keys = [randomBytes(32).toString('hex')];
+  // Instead of Koa's default listener, which prints every such error with its stack.
+  app.on('error', (cause: unknown) => {
+    if (!isConnectionError(cause)) logFailure(cause);
+  });
   app.use(jsonErrors);
+  app.use(pathTargets);
   app.use(session({ httpOnly: true, sameSite: 'lax' }, app));
   app.use(passport.initialize());
   app.use(passport.session());
@@ -71,7 +105,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
     ctx.body = ORIGIN_NOT_ALLOWED;
   };
   const router = new Router();
-  router.post('/login', sameOrigin, bodyParser({ enableTypes: ['json', 'form'] }), (ctx, next) =>
+  router.post('/login', sameOrigin, loginBody, (ctx, next) =>
     passport.authenticate('local', async (cause: unknown, user: DemoUser | false) => {
       if (cause) throw cause;
       if (!user) {

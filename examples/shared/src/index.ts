@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import type { PolicyDecision } from '@grantor/core';
 import { Strategy as LocalStrategy } from 'passport-local';
 
@@ -37,6 +38,25 @@ export function jsonError(code: string, message: string): { error: { code: strin
   return { error: { code, message } };
 }
 
+/** Prints a request's failure as one line: no stack trace in the log. */
+export function logFailure(cause: unknown): void {
+  console.error(`[demo] request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+}
+
+/** The largest login body the demos read, in bytes (413 beyond): a username and a password need far less. */
+export const LOGIN_BODY_LIMIT = 8192;
+
+/**
+ * Whether a request target names a path: `/login`, or `http://host/login` (absolute-form). The
+ * demos answer any other (`*`, `https://`) with 400 before their session middleware, which needs a path.
+ */
+export function targetsPath(target: string): boolean {
+  return target.startsWith('/') || /^[a-z][a-z\d+.-]*:\/\/[^/?#]*\//i.test(target);
+}
+
+/** The 400 body of a request whose target is not a path. */
+export const TARGET_NOT_A_PATH = jsonError('INVALID_REQUEST', 'The request target must be a path, such as /login.');
+
 /** The 403 body of a login or logout from a page of another origin. */
 export const ORIGIN_NOT_ALLOWED = jsonError('ORIGIN_NOT_ALLOWED', 'Pages of this origin may not log in or out here.');
 
@@ -71,12 +91,30 @@ export const DEMO_CREDENTIALS_WARNING =
   'No Twilio credentials configured: tokens are signed with made-up demo credentials and Twilio will not accept them. Set TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET (environment or .env).';
 
 /**
- * Twilio credentials from the environment, or from a `.env` file in the working directory;
- * without them, made-up demo credentials.
+ * The `.env` files a demo reads, nearest first: the one in the working directory (the demo's
+ * folder, where pnpm runs its scripts) and the one at the workspace root (where `pnpm start` is typed).
  */
-export function loadCredentials(env: NodeJS.ProcessEnv = process.env, envFile = join(process.cwd(), '.env')): DemoCredentials {
-  // turbopackIgnore: a path from process.cwd() would make Next trace the whole project.
-  if (env === process.env && existsSync(/* turbopackIgnore: true */ envFile)) process.loadEnvFile(/* turbopackIgnore: true */ envFile);
+export function envFiles(cwd = process.cwd()): string[] {
+  const files = [join(cwd, '.env')];
+  for (let dir = cwd; dirname(dir) !== dir; dir = dirname(dir)) {
+    // turbopackIgnore: a path from process.cwd() would make Next trace the whole project.
+    if (!existsSync(/* turbopackIgnore: true */ join(dir, 'pnpm-workspace.yaml'))) continue;
+    if (dir !== cwd) files.push(join(dir, '.env'));
+    break;
+  }
+  return files;
+}
+
+/** Sets each variable of these `.env` files that `env` lacks: the environment wins over the files, a nearer file over a farther one. */
+export function loadEnvFiles(env: NodeJS.ProcessEnv, files: readonly string[]): void {
+  for (const file of files) {
+    if (!existsSync(/* turbopackIgnore: true */ file)) continue;
+    for (const [name, value] of Object.entries(parseEnv(readFileSync(/* turbopackIgnore: true */ file, 'utf8')))) env[name] ??= value;
+  }
+}
+
+/** Twilio credentials from these variables; without them, made-up demo credentials. */
+export function loadCredentials(env: NodeJS.ProcessEnv = process.env): DemoCredentials {
   const { TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET } = env;
   if (TWILIO_ACCOUNT_SID && TWILIO_API_KEY_SID && TWILIO_API_KEY_SECRET) {
     return { accountSid: TWILIO_ACCOUNT_SID, keys: { sid: TWILIO_API_KEY_SID, secret: TWILIO_API_KEY_SECRET }, isDemo: false };
@@ -115,8 +153,16 @@ export function configureDemoPassport(passport: PassportLike): void {
   passport.deserializeUser((id, done) => done(null, findUser(id) ?? false));
 }
 
-/** Port, credentials and allowed origins of a demo server, from `PORT`, `ALLOWED_ORIGINS` and the Twilio variables. */
-export function demoServerConfig(env: NodeJS.ProcessEnv = process.env): DemoAppOptions & { port: number } {
+/**
+ * Port, credentials and allowed origins of a demo server, from `PORT`, `ALLOWED_ORIGINS` and the
+ * Twilio variables. `files` (the `.env` files, for the process's own environment only) fill in
+ * what `env` lacks.
+ */
+export function demoServerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  files: readonly string[] = env === process.env ? envFiles() : [],
+): DemoAppOptions & { port: number } {
+  loadEnvFiles(env, files);
   const port = Number(env.PORT ?? 3000);
   // The page's own origins; set ALLOWED_ORIGINS (comma-separated) when you open it under another address.
   const allowedOrigins = env.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [

@@ -3,7 +3,4 @@ import { createTokenRoute } from '@grantor/next';
 import { allowedOrigins, credentials } from '../../../lib/demo';
 import { currentUser } from '../../../lib/session';
 
-// grantor signs with node:crypto.
-export const runtime = 'nodejs';
-
 export const { POST } = createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins, getUser: currentUser });
