@@ -55,6 +55,7 @@ const originValue = fc.constantFrom(
   'https://app.example/',
   'https://app.example.evil.example',
   `${ALLOWED_ORIGIN}, https://evil.example`,
+  'https://\u00e4pp.example',
 );
 const fetchSite = fc.constantFrom('same-origin', 'same-site', 'none', 'cross-site', 'Cross-Site', '');
 
