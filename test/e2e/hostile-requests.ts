@@ -420,7 +420,8 @@ class AnswerReader {
   }
 }
 
-async function send(port: number, hostile: HostileRequest): Promise<Outcome> {
+/** Sends one request on its own socket, and reads the answer. */
+export async function send(port: number, hostile: HostileRequest): Promise<Outcome> {
   const socket = connect(port, '127.0.0.1');
   const reader = new AnswerReader(hostile.pieces[0]!.subarray(0, 5).toString('latin1') === 'HEAD ');
   let closed = false;
