@@ -2,7 +2,7 @@
 // be sent to all of them. Only the framework differs: the options come from the caller.
 import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
-import { createTokenRoute as koaTokenRoute } from '@grantor/koa';
+import { isClientDisconnect, createTokenRoute as koaTokenRoute } from '@grantor/koa';
 import { createTokenApiRoute, createTokenRoute as appTokenRoute } from '@grantor/next';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -67,6 +67,10 @@ async function serve<TUser>(
     case 'koa':
     case 'koa-bodyparser': {
       const app = new Koa();
+      // The README's listener: a client's broken connection is no server error to print.
+      app.on('error', (error) => {
+        if (!isClientDisconnect(error)) console.error(error);
+      });
       if (name === 'koa-bodyparser') {
         // The README's way: grantor reads the token route's body itself.
         app.use(async (ctx, next) => {

@@ -41,4 +41,17 @@ export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUs
   };
 }
 
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * True for the errors of a client's own connection (a reset, or an HTTP parse error in a body it cut
+ * short), which Koa reports through `app.on('error')` after the request although no server code
+ * failed. Koa's default listener prints each with its stack; skip them in yours:
+ * `app.on('error', (error) => { if (!isClientDisconnect(error)) console.error(error); })`.
+ */
+export function isClientDisconnect(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('HPE_') || CONNECTION_ERROR_CODES.has(code));
+}
+
 export type { DeniedEvent, IssuedEvent, PolicyContext, PolicyDecision } from '@grantor/core';

@@ -8,7 +8,7 @@ import Koa2 from 'koa2';
 import request from 'supertest';
 import { createRequire } from 'node:module';
 import { describe, expect, test, vi } from 'vitest';
-import { createTokenRoute, type TokenRouteOptions } from '../src/index.js';
+import { createTokenRoute, isClientDisconnect, type TokenRouteOptions } from '../src/index.js';
 
 interface TestUser {
   id: string;
@@ -144,5 +144,16 @@ describe('after @koa/bodyparser', () => {
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(onDenied).not.toHaveBeenCalled();
+  });
+});
+
+describe('isClientDisconnect', () => {
+  test("is true for a client's broken connection, false for server errors", () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_EOF_STATE']) {
+      expect(isClientDisconnect(Object.assign(new Error('Parse Error'), { code }))).toBe(true);
+    }
+    for (const error of [new Error('boom'), Object.assign(new Error('db'), { code: 'ECONNREFUSED' }), null, undefined, 'ECONNRESET']) {
+      expect(isClientDisconnect(error)).toBe(false);
+    }
   });
 });

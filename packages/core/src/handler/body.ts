@@ -83,12 +83,7 @@ async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Pro
 }
 
 async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number): Promise<unknown> {
-  if (request.body && 'parsed' in request.body) {
-    const { parsed } = request.body;
-    // A chunked body has no Content-Length: its JSON text, however compact, is no larger than what was sent.
-    if (parsed !== undefined && Buffer.byteLength(JSON.stringify(parsed) ?? '') > limit) throw tooLargeError(limit);
-    return parsed;
-  }
+  if (request.body && 'parsed' in request.body) return request.body.parsed;
   checkEncoding(request.headers, contentType);
   const text = request.body ? await readStream(request.body.stream, limit) : '';
   if (text.trim() === '') return undefined;
@@ -120,7 +115,11 @@ export async function readParams(request: TokenRequest<any, any>, limit: number)
     }
   }
   const params = { ...(received as Record<string, unknown>) };
+  // The depth check comes first: it bounds the recursion of everything that walks the params after it.
   const reserved = reservedPaths(params, '', 0, []);
   if (reserved.length > 0) throw unknownParamsError(reserved);
+  // A chunked body an app parser read has no Content-Length: its JSON text, however compact, is no
+  // larger than what was sent.
+  if (request.body && 'parsed' in request.body && Buffer.byteLength(JSON.stringify(params)) > limit) throw tooLargeError(limit);
   return params;
 }

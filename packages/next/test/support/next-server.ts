@@ -29,6 +29,9 @@ export async function listen(listener: http.RequestListener): Promise<TestServer
   };
 }
 
+/** The body of Next's own 500 page, as this test server answers it (the real page is longer). */
+export const NEXT_ERROR_PAGE = '<!DOCTYPE html><title>500: Internal Server Error</title>';
+
 /** The request as a route handler gets it: Next hands it a `NextRequest`, a Web `Request` subclass. */
 function nextRequest(req: http.IncomingMessage): NextRequest {
   const headers = new Headers();
@@ -51,7 +54,14 @@ function nextRequest(req: http.IncomingMessage): NextRequest {
 export function serveAppRoute(exports: Partial<AppRouteHandlers>): Promise<TestServer> {
   const methods = autoImplementMethods(exports);
   return listen(async (req, res) => {
-    const request = nextRequest(req);
+    let request: NextRequest;
+    try {
+      request = nextRequest(req);
+    } catch {
+      // TRACE: Next's Request refuses the method, and Next answers its 500 error page.
+      res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' }).end(NEXT_ERROR_PAGE);
+      return;
+    }
     const response = isHTTPMethod(request.method)
       ? ((await methods[request.method](request, { params: Promise.resolve({}) })) as Response)
       : new Response(null, { status: 400 });
