@@ -572,6 +572,13 @@ describe('hostile bodies (issue 9: found by the fuzz)', () => {
     expect(bodyOf(await handlerWith().handle(parsedPost(JSON.parse(deep)))).error.message).toContain('nested more than 20 levels');
   });
 
+  it('so deep that serialising it would overflow the stack: still 400, never a RangeError 500', async () => {
+    const onError = vi.fn();
+    const abyss = JSON.parse(`{"room":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    expect(errorCodeOf(await handlerWith({ onError, bodyLimit: 1_000_000 }).handle(parsedPost(abyss)))).toEqual([400, 'BAD_REQUEST']);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
   it('a client that disconnects mid-body is REQUEST_ABORTED (400), audited as denied, never an onError 500', async () => {
     const onError = vi.fn();
     const onDenied = vi.fn();
