@@ -60,6 +60,13 @@ describe('the Next.js demo (next build + next start)', () => {
     expect((await send('POST', '/api/token', { room: 'lobby' })).status).toBe(401);
   });
 
+  test('other methods get the JSON 405 of the token route, as in the Express and Koa demos', async () => {
+    const response = await client(baseUrl)('PUT', '/api/token', { room: 'lobby' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(response.body.error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
   test('a wrong password gets 401, and a page on another origin gets no token', async () => {
     const wrong = await client(baseUrl)('POST', '/login', { username: 'alice', password: 'bob-pass' });
     expect(wrong.status).toBe(401);

@@ -3,4 +3,5 @@ import { createTokenRoute } from '@grantor/next';
 import { allowedOrigins, credentials } from '../../../lib/demo';
 import { currentUser } from '../../../lib/session';
 
-export const { POST } = createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins, getUser: currentUser });
+// Every method, so that those other than POST get grantor's JSON 405 rather than Next's empty one.
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins, getUser: currentUser });
