@@ -126,12 +126,12 @@ export function hostileRequests(seed: number, count: number, target: DemoTarget,
 
   function request(
     kind: string,
-    options: { method?: string; path?: string; target?: string; version?: string; headers?: string[]; body?: Buffer; framing?: string[] | null; cookie?: boolean; host?: boolean },
+    options: { method?: string; path?: string; target?: string; version?: string; headers?: string[]; body?: Buffer; framing?: string[]; cookie?: boolean; host?: boolean },
   ): HostileRequest {
     const path = options.path ?? random.pick(paths);
     const withSession = options.cookie ?? withSessionFor(path);
     const body = options.body ?? Buffer.alloc(0);
-    const framing = options.framing === null ? [] : (options.framing ?? (body.length > 0 || random.chance(0.3) ? [`Content-Length: ${body.length}`] : []));
+    const framing = options.framing ?? (body.length > 0 || random.chance(0.3) ? [`Content-Length: ${body.length}`] : []);
     const headers = [...(options.host === false ? [] : [`Host: ${host}`]), 'Connection: close', ...(withSession ? [`Cookie: ${sessionCookie}`] : []), ...framing, ...(options.headers ?? [])];
     const line = `${options.method ?? 'POST'} ${options.target ?? path} ${options.version ?? 'HTTP/1.1'}`;
     return { kind, pieces: [message(line, headers, body)], pauseMs: 0, abort: false, waitMs: 10_000, withSession };
@@ -465,9 +465,10 @@ export async function send(port: number, hostile: HostileRequest): Promise<Outco
 export async function sendAll(port: number, requests: readonly HostileRequest[], concurrency: number): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   const slow = requests.filter((hostile) => hostile.pauseMs > 0);
-  const queue = requests.filter((hostile) => hostile.pauseMs === 0);
+  // One iterator shared by the workers: each takes the next request when it is free.
+  const queue = requests.filter((hostile) => hostile.pauseMs === 0).values();
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) outcomes.push(await send(port, next));
+    for (const next of queue) outcomes.push(await send(port, next));
   };
   await Promise.all([...slow.map(async (hostile) => outcomes.push(await send(port, hostile))), ...Array.from({ length: concurrency }, worker)]);
   return outcomes;
