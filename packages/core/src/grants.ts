@@ -58,7 +58,10 @@ export function describe(value: unknown): string {
  */
 export function describeSid(value: unknown): string {
   if (typeof value !== 'string') return describe(value);
-  return SID_PATTERN.test(value) ? JSON.stringify(value) : `a ${value.length}-character string that is not a SID`;
+  if (SID_PATTERN.test(value)) return JSON.stringify(value);
+  // A SID pasted with a space or newline around it (common from .env files) is still shown: SIDs are no secrets.
+  if (SID_PATTERN.test(value.trim())) return `${JSON.stringify(value)}, a SID with whitespace around it`;
+  return `a ${value.length}-character string that is not a SID`;
 }
 
 export interface ChatGrantOptions {

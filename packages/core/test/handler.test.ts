@@ -598,7 +598,7 @@ describe('errors that middleware before the route raised (handleMiddlewareError)
     Object.assign(new Error(message), { status, statusCode: status, expose: status < 500, ...extra });
 
   it.each([
-    ["body-parser's invalid JSON", httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }), 400, 'BAD_REQUEST', 'The request body is not valid JSON.'],
+    ["body-parser's invalid JSON", httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }), 400, 'BAD_REQUEST', 'The request body is not a valid JSON object.'],
     ["body-parser's too-large body", httpError(413, 'request entity too large', { type: 'entity.too.large', limit: 102400 }), 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 102400 bytes.'],
     ["body-parser's aborted request", httpError(400, 'request aborted', { type: 'request.aborted' }), 400, 'REQUEST_ABORTED', undefined],
     ["body-parser's unsupported charset", httpError(415, 'unsupported charset "LATIN-9"', { type: 'charset.unsupported' }), 415, 'UNSUPPORTED_MEDIA_TYPE', undefined],

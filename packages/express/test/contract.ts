@@ -363,7 +363,7 @@ export function describeTokenRouteContract(): void {
 
     test("the parser's invalid JSON is the route's JSON 400, not the app's error page", async () => {
       const res = await request(appWith({}, { before })).post('/token').set('content-type', 'application/json').send('{"room":');
-      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body is not valid JSON.');
+      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body is not a valid JSON object.');
       expect(res.text).not.toMatch(/SyntaxError|at .*\.js/);
     });
 

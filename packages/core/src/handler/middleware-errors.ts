@@ -1,5 +1,5 @@
 import { AccessTokenError, type AccessTokenErrorCode } from '../errors.js';
-import { abortedError, invalidJsonError, tooLargeError } from './body.js';
+import { abortedError, tooLargeError } from './body.js';
 
 /** The route's code for a client error status that middleware before it may raise. */
 const CODE_BY_STATUS: Partial<Record<number, AccessTokenErrorCode>> = {
@@ -29,7 +29,8 @@ interface HttpError {
 export function middlewareClientError(error: unknown): AccessTokenError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { status, statusCode, expose, type, limit, message } = error as HttpError;
-  if (type === 'entity.parse.failed') return invalidJsonError();
+  // Strict parsers (express.json()) also refuse valid JSON that is not an object or array, such as null.
+  if (type === 'entity.parse.failed') return new AccessTokenError('BAD_REQUEST', 'The request body is not a valid JSON object.');
   if (type === 'entity.too.large' && typeof limit === 'number') return tooLargeError(limit);
   if (type === 'request.aborted') return abortedError();
   const code = CODE_BY_STATUS[Number(status ?? statusCode)];
