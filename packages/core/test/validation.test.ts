@@ -482,3 +482,11 @@ describe('grant names from Object.prototype', () => {
     expectTokenError(() => sign({ grants: { video: {}, [name]: {} } as never }), 'INVALID_GRANT', 20106);
   });
 });
+
+describe('a SID pasted with whitespace around it (a .env line with a trailing space)', () => {
+  it('is refused and named as such, SID shown, in the account and key messages', () => {
+    const sid = `AC${'a'.repeat(32)}`;
+    expect(() => createSigner({ accountSid: `${sid} `, keys: KEY })).toThrow(`got "${sid} ", a SID with whitespace around it`);
+    expect(() => createSigner({ accountSid: sid, keys: { sid: `\n${KEY.sid}`, secret: 's' } })).toThrow('a SID with whitespace around it');
+  });
+});
