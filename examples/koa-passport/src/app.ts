@@ -17,7 +17,7 @@ import {
   TARGET_NOT_A_PATH,
   targetsPath,
 } from '@grantor/demo-kit';
-import { createTokenRoute } from '@grantor/koa';
+import { createTokenRoute, isClientDisconnect } from '@grantor/koa';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
@@ -63,12 +63,6 @@ const loginBody = bodyParser({
   },
 });
 
-/** Errors of a client's connection, which Koa reports after the request: a reset, or an HTTP parse error in its body. */
-function isConnectionError(cause: unknown): boolean {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && (code.startsWith('HPE_') || ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code));
-}
-
 /** Serves the files of the shared demo page, `/` being its index.html. */
 function demoPage(): Middleware {
   const files = new Set(readdirSync(PAGE_DIR));
@@ -89,9 +83,10 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
   // A new random key per start: restarting logs everyone out, which is fine for a demo.
   // A real app loads fixed keys from its configuration.
   app.keys = [randomBytes(32).toString('hex')];
-  // Instead of Koa's default listener, which prints every such error with its stack.
+  // Instead of Koa's default listener, which prints the errors of a client's own connection (a
+  // reset, an HTTP parse error in its body) with their stack.
   app.on('error', (cause: unknown) => {
-    if (!isConnectionError(cause)) logFailure(cause);
+    if (!isClientDisconnect(cause)) logFailure(cause);
   });
   app.use(jsonErrors);
   app.use(pathTargets);
