@@ -2,8 +2,10 @@
 // Koa servers through tsx, the Next.js app through `next build` (when stale) and `next start`.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCredentials } from '../../examples/shared/src/index.js';
 
@@ -38,13 +40,38 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
+const BUILD_LOCK = join(tmpdir(), `grantor-next-demo-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+
+/** Runs `build` holding a lock file: test files run in parallel, and two `next build`s of one app break each other. */
+function whileLocked(build: () => void): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than any build is left by a run that was killed.
+      if (Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 10 * 60_000) rmSync(BUILD_LOCK, { force: true });
+      Atomics.wait(pause, 0, 0, 500);
+    }
+  }
+  try {
+    build();
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
+
 /** `next build` of the Next demo when the build is missing or older than its inputs (the packages it imports first, when unbuilt). */
 export function buildNextDemoIfStale(): void {
-  if (!existsSync(join(ROOT, 'packages/core/dist')) || !existsSync(join(ROOT, 'packages/next/dist'))) {
-    run('pnpm', ['--filter', '@grantor/core', '--filter', '@grantor/next', 'build']);
-  }
-  const built = existsSync(BUILD_ID) ? statSync(BUILD_ID).mtimeMs : 0;
-  if (NEXT_BUILD_INPUTS.some((input) => newestChange(input) > built)) run('pnpm', ['--filter', '@grantor/example-next-app', 'build']);
+  whileLocked(() => {
+    if (!existsSync(join(ROOT, 'packages/core/dist')) || !existsSync(join(ROOT, 'packages/next/dist'))) {
+      run('pnpm', ['--filter', '@grantor/core', '--filter', '@grantor/next', 'build']);
+    }
+    const built = existsSync(BUILD_ID) ? statSync(BUILD_ID).mtimeMs : 0;
+    if (NEXT_BUILD_INPUTS.some((input) => newestChange(input) > built)) run('pnpm', ['--filter', '@grantor/example-next-app', 'build']);
+  });
 }
 
 async function freePort(): Promise<number> {
