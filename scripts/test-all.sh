@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine (after `pnpm install`): Chromium for the browser
-# tests, the build, the typecheck, then every suite. Ends with a plain "N passed, N failed" line.
+# tests and redis-server for the rate-limit tests, the build, the typecheck, then every suite. Ends with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the suites need: chromium (browser tests) and redis-server (the shared rate limit).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's chromium for the browser tests..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium install failed"
+    echo "Installing Debian's ${missing[*]} for the tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) || echo "installing ${missing[*]} failed"
   else
-    echo "chromium is not installed and this user cannot apt-get it: the browser tests will fail."
+    echo "${missing[*]} not installed and this user cannot apt-get them: the tests that need them will fail."
   fi
 fi
 
