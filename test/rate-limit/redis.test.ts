@@ -1,0 +1,280 @@
+// Issue 12: one per-user limit across app instances. Two Express apps (two HTTP servers), each with its
+// own ioredis client and its own RateLimiterRedis under the same keyPrefix, share one real redis-server;
+// a user's requests alternate between them. Then Redis is stopped under them and started again.
+import { type DeniedEvent, verifyAccessToken } from '@grantor/core';
+import { createTokenRoute } from '@grantor/express';
+import express from 'express';
+import { Redis, type RedisOptions } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { listen } from '../../packages/next/test/support/next-server.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+
+interface User {
+  id: string;
+}
+
+const CREDENTIALS = { accountSid: `AC${'1'.repeat(32)}`, keys: { sid: `SK${'2'.repeat(32)}`, secret: 'rate-limit-test-secret' } };
+const POINTS = 5;
+const DURATION = 60;
+/** Hang guard only: any answer within it passes; the store timeout grantor documents is 2 s. */
+const HANG_GUARD_MS = 15_000;
+/** How long ioredis may take to reconnect after a restart (its backoff reaches 2 s between tries). */
+const RECONNECT_WITHIN_MS = 30_000;
+/** Text of ioredis / Redis errors that must never reach a client. */
+const STORE_ERROR_TEXT = /redis|ECONNREFUSED|ECONNRESET|writeable|offline|stream|127\.0\.0\.1|did not answer|\d{4,5}/i;
+
+let redis: RedisServer;
+let prefixes = 0;
+/** A keyPrefix no other test uses, so no test sees another's counts. */
+const uniquePrefix = () => `grantor-test-${process.pid}-${++prefixes}`;
+
+// Everything that escaped: a crash of the route or of a Redis client shows up here.
+const escaped: unknown[] = [];
+const onEscape = (error: unknown) => void escaped.push(error);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onEscape);
+  process.on('uncaughtException', onEscape);
+  redis = await startRedisServer();
+});
+
+afterAll(async () => {
+  await Promise.all(instances.splice(0).map((instance) => instance.close()));
+  await redis?.close();
+  process.off('unhandledRejection', onEscape);
+  process.off('uncaughtException', onEscape);
+});
+
+interface Instance {
+  url: string;
+  keyPrefix: string;
+  denied: DeniedEvent[];
+  errors: unknown[];
+  /** What the instance's ioredis client emitted as 'error' (an app must listen, or ioredis prints them). */
+  clientErrors: Error[];
+  close(): Promise<void>;
+}
+
+interface InstanceOptions {
+  keyPrefix: string;
+  duration?: number;
+  /** rate-limiter-flexible's fallback while Redis is down: an in-process limit of the same size. */
+  insurance?: boolean;
+  /** ioredis options over the plan's `enableOfflineQueue: false`. */
+  client?: RedisOptions;
+}
+
+const instances: Instance[] = [];
+
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((instance) => instance.close()));
+});
+
+/** One app instance, as the plan's snippet sets it up, behind a fake authentication that sets req.user. */
+async function startInstance({ keyPrefix, duration = DURATION, insurance = false, client = {} }: InstanceOptions): Promise<Instance> {
+  const clientErrors: Error[] = [];
+  const storeClient = new Redis(redis.url, { enableOfflineQueue: false, ...client });
+  storeClient.on('error', (error: Error) => clientErrors.push(error));
+  // With no offline queue, a command sent before the connection is ready fails: wait for it.
+  if (storeClient.status !== 'ready') await new Promise((resolve) => storeClient.once('ready', resolve));
+  const rateLimit = new RateLimiterRedis({
+    storeClient,
+    keyPrefix,
+    points: POINTS,
+    duration,
+    insuranceLimiter: insurance ? new RateLimiterMemory({ points: POINTS, duration }) : undefined,
+  });
+  const denied: DeniedEvent[] = [];
+  const errors: unknown[] = [];
+  const app = express();
+  app.use((req, _res, next) => {
+    const name = req.get('x-user');
+    if (name) (req as express.Request & { user?: User }).user = { id: name };
+    next();
+  });
+  app.use(
+    '/api/token',
+    createTokenRoute<User>({
+      credentials: CREDENTIALS,
+      policy: ({ params }) => (params.room === 'vault' ? { deny: 'Nobody enters the vault.' } : { grants: { video: { room: params.room as string } } }),
+      rateLimit,
+      onDenied: (event) => void denied.push(event as DeniedEvent),
+      onError: (error) => void errors.push(error),
+    }),
+  );
+  const server = await listen(app);
+  const instance: Instance = {
+    url: server.url,
+    keyPrefix,
+    denied,
+    errors,
+    clientErrors,
+    async close() {
+      await server.close();
+      storeClient.disconnect();
+    },
+  };
+  instances.push(instance);
+  return instance;
+}
+
+/** Two instances sharing one limit: the same keyPrefix, each with its own client. */
+async function startPair(options: Omit<InstanceOptions, 'keyPrefix'> = {}): Promise<[Instance, Instance]> {
+  const keyPrefix = uniquePrefix();
+  return [await startInstance({ ...options, keyPrefix }), await startInstance({ ...options, keyPrefix })];
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { token?: string; identity?: string; error?: { code: string; message: string } };
+  text: string;
+}
+
+async function requestToken(instance: Instance, user: string | undefined, room = 'lobby'): Promise<Answer> {
+  const response = await fetch(`${instance.url}/api/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(user ? { 'x-user': user } : {}) },
+    body: JSON.stringify({ room }),
+    signal: AbortSignal.timeout(HANG_GUARD_MS),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text), text };
+}
+
+/** `count` requests one after another, alternating between the instances. */
+async function alternate(pair: readonly Instance[], user: string | undefined, count: number, room?: string): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let i = 0; i < count; i++) answers.push(await requestToken(pair[i % pair.length], user, room));
+  return answers;
+}
+
+const statuses = (answers: Answer[]) => answers.map((answer) => answer.status);
+
+/** A 200 carries a token that verifies for `user`, and the RateLimit headers with what is left. */
+function expectIssued(answer: Answer, user: string, remaining: number, duration = DURATION): void {
+  expect(answer.status, answer.text).toBe(200);
+  const { claims } = verifyAccessToken(answer.body.token!, CREDENTIALS);
+  expect(claims.grants.identity).toBe(user);
+  expect(answer.headers.get('cache-control')).toBe('no-store');
+  expect(answer.headers.get('ratelimit-policy')).toBe(`${POINTS};w=${duration}`);
+  const match = /^limit=(\d+), remaining=(\d+), reset=(\d+)$/.exec(answer.headers.get('ratelimit') ?? '');
+  expect(match, `RateLimit: ${answer.headers.get('ratelimit')}`).not.toBeNull();
+  expect(Number(match![1])).toBe(POINTS);
+  expect(Number(match![2])).toBe(remaining);
+  expect(Number(match![3])).toBeGreaterThan(0);
+  expect(Number(match![3])).toBeLessThanOrEqual(duration);
+}
+
+/** A 429 as issue 12 specifies it; returns its Retry-After in seconds. */
+function expectLimited(answer: Answer, duration = DURATION): number {
+  expect(answer.status, answer.text).toBe(429);
+  expect(answer.body.error?.code).toBe('RATE_LIMITED');
+  expect(answer.body.token).toBeUndefined();
+  expect(answer.headers.get('cache-control')).toBe('no-store');
+  const retryAfter = answer.headers.get('retry-after') ?? '';
+  expect(retryAfter, 'Retry-After is whole seconds').toMatch(/^\d+$/);
+  expect(Number(retryAfter)).toBeGreaterThan(0);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(duration);
+  expect(answer.headers.get('ratelimit-policy')).toBe(`${POINTS};w=${duration}`);
+  const match = /^limit=(\d+), remaining=0, reset=(\d+)$/.exec(answer.headers.get('ratelimit') ?? '');
+  expect(match, `RateLimit: ${answer.headers.get('ratelimit')}`).not.toBeNull();
+  expect(Number(match![1])).toBe(POINTS);
+  // Both come from the same wait, so they agree.
+  expect(Number(match![2])).toBe(Number(retryAfter));
+  return Number(retryAfter);
+}
+
+/** The fail-closed answer: retryable, and nothing of the store's error in it. */
+function expectUnavailable(answer: Answer): void {
+  expect(answer.status, answer.text).toBe(503);
+  expect(answer.body.error?.code).toBe('RATE_LIMIT_UNAVAILABLE');
+  expect(answer.body.token).toBeUndefined();
+  expect(answer.headers.get('retry-after')).toBe('1');
+  expect(answer.headers.get('cache-control')).toBe('no-store');
+  expect(answer.text).not.toMatch(STORE_ERROR_TEXT);
+}
+
+const deniedCodes = (pair: readonly Instance[]) => pair.flatMap((instance) => instance.denied.map((event) => event.code));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it is true, for at most RECONNECT_WITHIN_MS. */
+async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + RECONNECT_WITHIN_MS;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${RECONNECT_WITHIN_MS} ms`);
+    await sleep(200);
+  }
+}
+
+/** The count Redis itself holds for a key: proof that a request went through Redis. */
+async function countInRedis(key: string): Promise<number | undefined> {
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const value = await client.get(key);
+    return value === null ? undefined : Number(value);
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('two Express instances sharing one Redis', () => {
+  test('a user alternated between the instances gets exactly `points` tokens, then 429 with Retry-After', async () => {
+    const pair = await startPair();
+    const answers = await alternate(pair, 'alice', 2 * POINTS + 2);
+
+    expect(statuses(answers)).toEqual([...Array(POINTS).fill(200), ...Array(POINTS + 2).fill(429)]);
+    answers.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'alice', POINTS - 1 - i));
+    for (const answer of answers.slice(POINTS)) expectLimited(answer);
+    // Both instances issued and refused: the count is shared, not per instance.
+    expect(deniedCodes(pair)).toEqual(Array(POINTS + 2).fill('RATE_LIMITED'));
+    for (const instance of pair) {
+      expect(instance.denied.length).toBeGreaterThan(0);
+      expect(instance.denied.every((event) => event.identity === 'alice' && event.status === 429)).toBe(true);
+      expect(instance.errors).toEqual([]);
+    }
+  });
+
+  test('another user is unaffected by one who is over the limit', async () => {
+    const pair = await startPair();
+    expect(statuses(await alternate(pair, 'alice', POINTS + 1)).at(-1)).toBe(429);
+
+    const bob = await alternate(pair, 'bob', POINTS + 1);
+    bob.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'bob', POINTS - 1 - i));
+    expectLimited(bob[POINTS]);
+    expectLimited(await requestToken(pair[0], 'alice'));
+  });
+
+  test('401 (nobody logged in) and the policy’s 403 are not counted', async () => {
+    const pair = await startPair();
+    const anonymous = await alternate(pair, undefined, POINTS + 2);
+    expect(statuses(anonymous)).toEqual(Array(POINTS + 2).fill(401));
+    const refused = await alternate(pair, 'carol', POINTS + 2, 'vault');
+    expect(statuses(refused)).toEqual(Array(POINTS + 2).fill(403));
+    for (const answer of [...anonymous, ...refused]) expect(answer.headers.get('ratelimit')).toBeNull();
+    expect(await countInRedis(`${pair[0].keyPrefix}:carol`)).toBeUndefined();
+
+    const carol = await alternate(pair, 'carol', POINTS + 1);
+    carol.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'carol', POINTS - 1 - i));
+    expectLimited(carol[POINTS]);
+    expect(deniedCodes(pair).sort()).toEqual(
+      [...Array(POINTS + 2).fill('UNAUTHENTICATED'), ...Array(POINTS + 2).fill('FORBIDDEN'), 'RATE_LIMITED'].sort(),
+    );
+  });
+
+  test('Retry-After is honest: after waiting that long, the user gets a token again', async () => {
+    const duration = 2; // short, so that the window passes within the test
+    const pair = await startPair({ duration });
+    const answers = await alternate(pair, 'dave', POINTS + 1);
+    answers.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'dave', POINTS - 1 - i, duration));
+    const retryAfter = expectLimited(answers[POINTS], duration);
+
+    await sleep(retryAfter * 1000);
+    expectIssued(await requestToken(pair[1], 'dave'), 'dave', POINTS - 1, duration);
+  });
+});
