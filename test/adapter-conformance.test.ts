@@ -26,7 +26,7 @@ const CRASH = 'database password is hunter2';
 const ALLOWED_ORIGIN = 'https://app.example';
 const MAX_TTL = 7200;
 /** The headers compared between adapters: grantor's, and the ones a framework might add. */
-const COMPARED_HEADERS = ['cache-control', 'content-type', 'x-content-type-options', 'allow', 'etag'] as const;
+const COMPARED_HEADERS = ['cache-control', 'content-type', 'x-content-type-options', 'allow', 'etag', 'retry-after', 'ratelimit', 'ratelimit-policy'] as const;
 
 function policy({ user, params }: { user: TestUser; params: Record<string, unknown> }): PolicyDecision {
   if (params.room === 'crash') throw new Error(CRASH);
@@ -49,7 +49,7 @@ interface Adapter extends MountedAdapter {
 
 const emptyAudit = (): Audit => ({ policy: [], issued: [], denied: [], errors: [] });
 
-async function startAdapter(name: AdapterName, methods: readonly ('POST' | 'GET')[]): Promise<Adapter> {
+async function startAdapter(name: AdapterName, methods: readonly ('POST' | 'GET')[], extra: Partial<AdapterOptions<TestUser>> = {}): Promise<Adapter> {
   const audit = emptyAudit();
   // Filled once mounted: the hooks describe the request the adapter's own way.
   let line = (request: unknown): string => String(request);
@@ -65,6 +65,7 @@ async function startAdapter(name: AdapterName, methods: readonly ('POST' | 'GET'
     onIssued: ({ request, ...event }) => void audit.issued.push({ ...event, request: line(request) }),
     onDenied: ({ request, ...event }) => void audit.denied.push({ ...event, request: line(request) }),
     onError: (error, request) => void audit.errors.push({ message: (error as Error).message, request: line(request) }),
+    ...extra,
   };
   const mounted = await mountAdapter(name, options, (userName) => {
     // The session lookup itself failing, as when a session store is down.
@@ -197,6 +198,9 @@ interface Row {
   name: string;
   /** The route enables GET too. @default false */
   get?: boolean;
+  /** The route has `rateLimit: { points: 1, duration: 60 }`, and `warmUp` is sent first. @default false */
+  limited?: boolean;
+  warmUp?: Sent;
   sent: Sent;
   /** Checks the first adapter's answer; every other adapter must answer the same. */
   expected: (answer: Answer) => void;
@@ -417,22 +421,45 @@ const ROWS: Row[] = [
       expect(answer.headers.allow).toBe('POST, GET');
     },
   },
+  {
+    name: '200 under rateLimit: the IETF RateLimit headers',
+    limited: true,
+    sent: { json: { room: 'lobby' }, user: 'bob' },
+    expected: (answer) => {
+      expect(answer.status).toBe(200);
+      expect(answer.headers).toMatchObject({ 'ratelimit-policy': '1;w=60', ratelimit: 'limit=1, remaining=0, reset=60', 'retry-after': null });
+    },
+  },
+  {
+    name: '429: over rateLimit, with Retry-After, the RateLimit headers and onDenied',
+    limited: true,
+    warmUp: { json: { room: 'standup' } },
+    sent: { json: { room: 'standup' } },
+    expected: (answer) => {
+      expectError(answer, 429, 'RATE_LIMITED', 'Too many tokens: try again in 60 s.');
+      expect(answer.headers).toMatchObject({ 'retry-after': '60', 'ratelimit-policy': '1;w=60', ratelimit: 'limit=1, remaining=0, reset=60' });
+      expectDenied(answer, { identity: 'alice', code: 'RATE_LIMITED', status: 429, reason: 'Too many tokens: try again in 60 s.', user: USERS.alice });
+      expect(answer.audit.issued).toEqual([]);
+    },
+  },
 ];
 
-const running: { post: Adapter[]; get: Adapter[] } = { post: [], get: [] };
+const running: { post: Adapter[]; get: Adapter[]; limited: Adapter[] } = { post: [], get: [], limited: [] };
 
 beforeAll(async () => {
   running.post = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST'])));
   running.get = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST', 'GET'])));
+  running.limited = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST'], { rateLimit: { points: 1, duration: 60 } })));
 });
 
 afterAll(async () => {
-  await Promise.all([...running.post, ...running.get].map((adapter) => adapter.close()));
+  await Promise.all([...running.post, ...running.get, ...running.limited].map((adapter) => adapter.close()));
 });
 
 describe(`every adapter answers alike: ${ADAPTERS.map((name) => ADAPTER_TITLES[name]).join(', ')}`, () => {
-  test.each(ROWS)('$name', async ({ get, sent, expected, differs = {} }) => {
-    const adapters = running[get ? 'get' : 'post'];
+  test.each(ROWS)('$name', async ({ get, limited, warmUp, sent, expected, differs = {} }) => {
+    const adapters = running[limited ? 'limited' : get ? 'get' : 'post'];
+    if (warmUp) await Promise.all(adapters.map((adapter) => send(adapter, warmUp)));
     const answers = await Promise.all(adapters.map((adapter) => send(adapter, sent)));
     const [reference, ...others] = answers;
     expect(differs).not.toHaveProperty(adapters[0]!.name);

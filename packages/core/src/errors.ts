@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, twilioCode: undefined },
   // The client went away mid-body: answered (if anyone listens) as a client error, never logged as a 500.
   REQUEST_ABORTED: { status: 400, twilioCode: undefined },
+  // The identity asked for more tokens than `rateLimit` allows in its window.
+  RATE_LIMITED: { status: 429, twilioCode: undefined },
+  // The rate limit store failed: the route fails closed (retryable), the cause goes to onError.
+  RATE_LIMIT_UNAVAILABLE: { status: 503, twilioCode: undefined },
   INTERNAL_ERROR: { status: 500, twilioCode: undefined },
 } as const satisfies Record<string, { status: number; twilioCode: number | undefined }>;
 
@@ -71,16 +75,19 @@ export class AccessTokenError extends Error {
   readonly code: AccessTokenErrorCode;
   readonly twilioCode: number | undefined;
   readonly details: ValidationErrorDetail[] | undefined;
+  /** Headers a token route sends with this error, e.g. `Allow` with 405, `Retry-After` with 429. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     code: AccessTokenErrorCode,
     message: string,
-    options: { details?: ValidationErrorDetail[]; cause?: unknown } = {},
+    options: { details?: ValidationErrorDetail[]; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.twilioCode = ERROR_CODES[code].twilioCode;
     this.details = options.details;
+    this.headers = options.headers;
   }
 
   /** The HTTP status this error maps to in a token route. */

@@ -40,10 +40,12 @@ export type {
   IssuedEvent,
   PolicyContext,
   PolicyDecision,
+  RateLimitWindow,
   TokenHandler,
   TokenHandlerBaseOptions,
   TokenHandlerOptions,
   TokenRequest,
+  TokenRateLimiter,
   TokenResponse,
   TokenRouteCredentials,
 } from './handler/index.js';

@@ -702,3 +702,53 @@ describe('what grantor reads itself is plain UTF-8 JSON (issue 9: found in the h
     expect((await handlerWith({ bodyLimit: 64 }).handle(parsedPost({ room: 'x'.repeat(10) }))).status).toBe(200);
   });
 });
+
+describe('rateLimit (issue 12)', () => {
+  const post = (user: User = alice) => parsedPost({}, { user });
+
+  it('{ points, duration } allows points tokens per identity, then 429 RATE_LIMITED with Retry-After and the IETF headers', async () => {
+    const onDenied = vi.fn();
+    const handler = handlerWith({ rateLimit: { points: 2, duration: 60 }, onDenied });
+    const first = await handler.handle(post());
+    expect(first.status).toBe(200);
+    expect(first.headers).toMatchObject({ 'ratelimit-policy': '2;w=60', ratelimit: 'limit=2, remaining=1, reset=60' });
+    expect((await handler.handle(post())).headers.ratelimit).toBe('limit=2, remaining=0, reset=60');
+    const limited = await handler.handle(post());
+    expect(errorCodeOf(limited)).toEqual([429, 'RATE_LIMITED']);
+    expect(limited.headers).toMatchObject({ 'retry-after': '60', 'cache-control': 'no-store', 'ratelimit-policy': '2;w=60', ratelimit: 'limit=2, remaining=0, reset=60' });
+    expect(onDenied).toHaveBeenLastCalledWith(expect.objectContaining({ code: 'RATE_LIMITED', status: 429, identity: 'u1' }));
+    expect((await handler.handle(post({ id: 'u2', name: 'Bob' }))).status).toBe(200);
+  });
+
+  it('401, 403 and 400 answers are not counted', async () => {
+    const handler = handlerWith({ rateLimit: { points: 1, duration: 60 }, policy: ({ params }) => (params.room === 'no' ? false : allowVideo()) });
+    expect((await handler.handle(parsedPost({ room: 'no' }))).status).toBe(403);
+    expect((await handler.handle(parsedPost({ room: 5 }))).status).toBe(400);
+    expect((await handler.handle(parsedPost({}, { user: null as never }))).status).toBe(401);
+    expect((await handler.handle(post())).status).toBe(200);
+    expect((await handler.handle(post())).status).toBe(429);
+  });
+
+  it('a limiter whose store fails answers 503 RATE_LIMIT_UNAVAILABLE (Retry-After: 1); the cause goes to onError, never to the client', async () => {
+    const onError = vi.fn();
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const failing = { points: 5, duration: 60, consume: () => Promise.reject(cause) };
+    const response = await handlerWith({ rateLimit: failing, onError }).handle(post());
+    expect(errorCodeOf(response)).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.body).not.toContain('ECONNREFUSED');
+    expect(onError).toHaveBeenCalledWith(cause, frameworkRequest);
+  });
+
+  it('a store that does not answer within 2 s is a failed store, not a hung request', async () => {
+    const onError = vi.fn();
+    const silent = { points: 5, duration: 60, consume: () => new Promise<never>(() => {}) };
+    const response = await handlerWith({ rateLimit: silent, onError }).handle(post());
+    expect(errorCodeOf(response)).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+    expect(String(onError.mock.calls[0]![0])).toContain('did not answer within 2000 ms');
+  });
+
+  it.each([{ points: 0, duration: 60 }, { points: 2 }, { points: 1.5, duration: 60 }, 'redis', { consume: () => Promise.resolve() }])('refuses rateLimit %j at creation', (rateLimit) => {
+    expectTokenError(() => handlerWith({ rateLimit: rateLimit as never }), 'INVALID_OPTIONS', undefined);
+  });
+});

@@ -14,7 +14,7 @@ import { findUser, identityOf } from './user.js';
 
 /**
  * The token route without a framework: turns a request description into `{ status, headers, body }`.
- * Each request runs the pipeline method → origin → user → body → params → policy → sign → audit,
+ * Each request runs the pipeline method → origin → user → body → params → policy → limit → sign → audit,
  * one file per step in this folder. Configuration errors throw here, at start-up.
  */
 export function createTokenHandler<TUser = unknown, TRequest = unknown>(
@@ -24,7 +24,6 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   const resolved = resolveOptions(options, settings);
   const validateParams = createParamsValidator(resolved.validators);
   const audit = createAudit(options);
-  const allow = { allow: resolved.methods.join(', ') };
 
   async function handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse> {
     let user: TUser | undefined;
@@ -39,23 +38,31 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
       delete received.identity;
       const params = await validateParams(received);
       const decision = await decideGrants(resolved.policy, { user, identity, params, request: request.request });
+      const rateLimitHeaders = await resolved.limit?.(identity);
       const issued = issueToken(resolved, identity, decision);
       await audit.issued(issued, user, request.request);
-      return respond(200, tokenPayload(issued));
+      return respond(200, tokenPayload(issued), rateLimitHeaders);
     } catch (error) {
       return await failure(error, request, user, identity);
     }
   }
 
-  /** A client error (4xx) is answered with its code and audited; anything else is a generic 500. */
+  /**
+   * A client error (4xx) is answered with its code and audited; a failed rate limit store is a
+   * retryable 503 with its cause in onError; anything else is a generic 500.
+   */
   async function failure(error: unknown, request: TokenRequest<TUser, TRequest>, user?: TUser, identity?: string): Promise<TokenResponse> {
+    if (error instanceof AccessTokenError && error.code === 'RATE_LIMIT_UNAVAILABLE') {
+      audit.error(error.cause, request.request);
+      return errorResponse(error);
+    }
     if (!(error instanceof AccessTokenError) || error.status >= 500) return internalError(error, request);
     try {
       await audit.denied({ identity, code: error.code, status: error.status, reason: error.message, user, request: request.request });
     } catch (hookError) {
       return internalError(hookError, request);
     }
-    return errorResponse(error, error.code === 'METHOD_NOT_ALLOWED' ? allow : undefined);
+    return errorResponse(error);
   }
 
   function internalError(error: unknown, request: TokenRequest<TUser, TRequest>): TokenResponse {
@@ -71,6 +78,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   return { handle, handleMiddlewareError, methods: resolved.methods };
 }
 
+export type { RateLimitWindow, TokenRateLimiter } from './limit.js';
 export { type CreateTokenHandlerSettings } from './options.js';
 export { isAllowedOrigin } from './origin.js';
 export type * from './types.js';

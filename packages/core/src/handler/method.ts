@@ -9,5 +9,7 @@ export function checkMethodsOption(methods: readonly string[]): readonly string[
 }
 
 export function checkMethod(method: string, methods: readonly string[]): void {
-  if (!methods.includes(method)) throw new AccessTokenError('METHOD_NOT_ALLOWED', `Use ${methods.join(' or ')} to get a token.`);
+  if (!methods.includes(method)) {
+    throw new AccessTokenError('METHOD_NOT_ALLOWED', `Use ${methods.join(' or ')} to get a token.`, { headers: { allow: methods.join(', ') } });
+  }
 }

@@ -1,6 +1,7 @@
 import { AccessTokenError } from '../errors.js';
 import { createSigner, type Signer } from '../token.js';
 import { checkMaxTtl, checkTtl, DEFAULT_TTL, MAX_TTL } from '../validate.js';
+import { createRateLimit } from './limit.js';
 import { checkMethodsOption } from './method.js';
 import { checkAllowedOriginsOption } from './origin.js';
 import type { IdentityOf, ResolvedOptions, TokenHandlerOptions } from './types.js';
@@ -52,5 +53,6 @@ export function resolveOptions<TUser, TRequest>(
     allowedOrigins: checkAllowedOriginsOption(options.allowedOrigins),
     bodyLimit,
     validators: options.validators ?? [],
+    limit: createRateLimit(options.rateLimit),
   };
 }

@@ -12,9 +12,9 @@ export function respond(status: number, payload: unknown, extraHeaders: Record<s
   return { status, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(payload) };
 }
 
-export function errorResponse(error: AccessTokenError, extraHeaders?: Record<string, string>): TokenResponse {
+export function errorResponse(error: AccessTokenError): TokenResponse {
   const { code, message, details } = error;
-  return respond(error.status, { error: details ? { code, message, details } : { code, message } }, extraHeaders);
+  return respond(error.status, { error: details ? { code, message, details } : { code, message } }, error.headers);
 }
 
 /** A header's first value, by lower-case name. */

@@ -2,6 +2,7 @@ import type { ValidationChain } from 'express-validator';
 import type { AccessTokenErrorCode } from '../errors.js';
 import type { GrantsInput } from '../grants.js';
 import type { ApiKey, Signer } from '../token.js';
+import type { RateLimitWindow, TokenRateLimiter } from './limit.js';
 
 /** What a policy returns: the grants to issue (and optionally a shorter ttl), or a refusal. */
 export type PolicyDecision = { grants: GrantsInput; ttl?: number } | false | { deny: string };
@@ -100,6 +101,16 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    */
   bodyLimit?: number;
   /**
+   * Tokens per identity: `{ points, duration }` for an in-process limit (`points` tokens each `duration`
+   * seconds), or a rate-limiter-flexible limiter you configured, such as `RateLimiterRedis`, to share the
+   * limit across instances. Counted after the policy allowed the request, before signing (401, 403 and
+   * 400 answers never count). Over it: 429 `RATE_LIMITED` with `Retry-After`. When the store fails, 503
+   * `RATE_LIMIT_UNAVAILABLE` and the cause goes to `onError`; give the limiter an `insuranceLimiter` to
+   * fall back to memory instead.
+   * @default undefined (no limit)
+   */
+  rateLimit?: TokenRateLimiter | RateLimitWindow;
+  /**
    * Called after a token is issued, with metadata only (never the token). A throw answers 500.
    * @default undefined (no audit)
    */
@@ -195,4 +206,6 @@ export interface ResolvedOptions<TUser, TRequest> {
   allowedOrigins: readonly string[] | undefined;
   bodyLimit: number;
   validators: readonly ValidationChain[];
+  /** Counts a token for the identity and returns the RateLimit headers; undefined without `rateLimit`. */
+  limit: ((identity: string) => Promise<Record<string, string>>) | undefined;
 }

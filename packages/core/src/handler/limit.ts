@@ -1,0 +1,79 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AccessTokenError } from '../errors.js';
+
+/**
+ * What grantor needs of a limiter: any rate-limiter-flexible limiter (RateLimiterRedis for many
+ * instances, RateLimiterMemory, ...) has this shape, whichever copy of the package made it.
+ */
+export interface TokenRateLimiter {
+  /** Tokens allowed per key in each window. */
+  readonly points: number;
+  /** The window, in seconds. */
+  readonly duration: number;
+  /** Resolves when the key may have one more; rejects with the limiter's result when it may not, or with an Error when the store failed. */
+  consume(key: string): Promise<{ remainingPoints: number; msBeforeNext: number }>;
+}
+
+/** An in-process limit: `points` tokens per identity each `duration` seconds. */
+export interface RateLimitWindow {
+  points: number;
+  duration: number;
+}
+
+/** A store that has not answered by then is treated as failed, so no request hangs on it. */
+const STORE_TIMEOUT_MS = 2_000;
+
+const isLimiterResult = (value: unknown): value is { remainingPoints: number; msBeforeNext: number } =>
+  !(value instanceof Error) && typeof (value as { msBeforeNext?: unknown } | null)?.msBeforeNext === 'number';
+
+function checkRateLimitOption(option: unknown): TokenRateLimiter {
+  const isCount = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+  const candidate = option as Partial<TokenRateLimiter> | null;
+  if (typeof candidate?.consume === 'function' && isCount(candidate.points) && isCount(candidate.duration)) return candidate as TokenRateLimiter;
+  if (typeof candidate?.consume !== 'function' && isCount(candidate?.points) && isCount(candidate?.duration)) {
+    return new RateLimiterMemory({ points: candidate!.points!, duration: candidate!.duration! });
+  }
+  throw new AccessTokenError(
+    'INVALID_OPTIONS',
+    'rateLimit must be { points, duration } (whole numbers: tokens per identity per window of seconds) or a rate-limiter-flexible limiter such as RateLimiterRedis.',
+  );
+}
+
+/**
+ * The limit step: counts one token for the identity, after the policy allowed it and before signing.
+ * Resolves to the IETF RateLimit headers for the answer; throws RATE_LIMITED (429) over the limit, and
+ * RATE_LIMIT_UNAVAILABLE (503, cause kept for onError) when the store fails: a limit that silently
+ * vanishes is no limit, and every token costs money once used.
+ */
+export function createRateLimit(option: unknown): ((identity: string) => Promise<Record<string, string>>) | undefined {
+  if (option === undefined) return undefined;
+  const limiter = checkRateLimitOption(option);
+  const policy = `${limiter.points};w=${limiter.duration}`;
+  const headers = (remaining: number, msBeforeNext: number) => ({
+    'ratelimit-policy': policy,
+    ratelimit: `limit=${limiter.points}, remaining=${Math.max(0, remaining)}, reset=${Math.ceil(msBeforeNext / 1000)}`,
+  });
+  return async (identity) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`The rate limit store did not answer within ${STORE_TIMEOUT_MS} ms.`)), STORE_TIMEOUT_MS);
+    });
+    try {
+      const result = await Promise.race([limiter.consume(identity), timeout]);
+      return headers(result.remainingPoints, result.msBeforeNext);
+    } catch (rejection) {
+      if (isLimiterResult(rejection)) {
+        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw new AccessTokenError('RATE_LIMITED', `Too many tokens: try again in ${retryAfter} s.`, {
+          headers: { 'retry-after': String(retryAfter), ...headers(0, rejection.msBeforeNext) },
+        });
+      }
+      throw new AccessTokenError('RATE_LIMIT_UNAVAILABLE', 'Tokens cannot be issued right now. Try again shortly.', {
+        cause: rejection,
+        headers: { 'retry-after': '1' },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
