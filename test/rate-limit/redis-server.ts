@@ -20,6 +20,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, resolving once it answers PING. */
   start(): Promise<void>;
+  /** Whether the process is up (started and not yet exited). */
+  readonly running: boolean;
   /** Stops it (when running) and removes its folder. */
   close(): Promise<void>;
   /** What redis-server printed, for failure messages. */
@@ -105,6 +107,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    get running() {
+      return child !== undefined;
+    },
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

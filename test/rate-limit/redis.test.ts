@@ -278,3 +278,89 @@ describe('two Express instances sharing one Redis', () => {
     expectIssued(await requestToken(pair[1], 'dave'), 'dave', POINTS - 1, duration);
   });
 });
+
+/** Restarts Redis and waits until every instance issues a token through it again, with no app restart. */
+async function restartAndReconnect(pair: readonly Instance[]): Promise<void> {
+  await redis.start();
+  for (const [i, instance] of pair.entries()) {
+    const probe = `after-restart-${i}`;
+    // A count in Redis proves the answer came through Redis, not from an insurance limiter.
+    await eventually(`instance ${i} limiting through Redis again`, async () => {
+      const answer = await requestToken(instance, probe);
+      return answer.status === 200 && (await countInRedis(`${instance.keyPrefix}:${probe}`)) !== undefined;
+    });
+  }
+}
+
+/** The shared limit holds again for a fresh user alternated between the instances. */
+async function expectSharedLimit(pair: readonly Instance[], user: string): Promise<void> {
+  const answers = await alternate(pair, user, POINTS + 1);
+  answers.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, user, POINTS - 1 - i));
+  expectLimited(answers[POINTS]);
+}
+
+describe('Redis stopped mid-run and started again', () => {
+  afterEach(async () => {
+    if (!redis.running) await redis.start();
+  });
+
+  // The plan's client (no offline queue) fails each command at once while disconnected, whatever
+  // maxRetriesPerRequest says; with ioredis's offline queue, commands wait for the reconnection
+  // (up to maxRetriesPerRequest tries, or forever with null), and grantor's store timeout must answer.
+  test.each<[string, RedisOptions]>([
+    ['the plan’s client: enableOfflineQueue false', {}],
+    ['enableOfflineQueue false, maxRetriesPerRequest null', { maxRetriesPerRequest: null }],
+    ['ioredis defaults: offline queue, maxRetriesPerRequest 20', { enableOfflineQueue: true }],
+    ['offline queue, maxRetriesPerRequest null', { enableOfflineQueue: true, maxRetriesPerRequest: null }],
+  ])('fails closed by default (%s): 503 RATE_LIMIT_UNAVAILABLE, cause in onError, then resumes', async (_, client) => {
+    const pair = await startPair({ client });
+    expectIssued(await requestToken(pair[0], 'alice'), 'alice', POINTS - 1);
+    expectIssued(await requestToken(pair[1], 'alice'), 'alice', POINTS - 2);
+
+    await redis.stop();
+    const sequential = await alternate(pair, 'alice', 4);
+    const concurrent = await Promise.all(Array.from({ length: 6 }, (_, i) => requestToken(pair[i % 2], `user-${i}`)));
+    const failed = [...sequential, ...concurrent];
+    for (const answer of failed) expectUnavailable(answer);
+
+    // Each 503's cause, the store's own error, went to onError; none is a refusal for onDenied.
+    const causes = pair.flatMap((instance) => instance.errors);
+    expect(causes).toHaveLength(failed.length);
+    for (const cause of causes) expect(cause).toBeInstanceOf(Error);
+    expect(deniedCodes(pair)).toEqual([]);
+
+    await restartAndReconnect(pair);
+    await expectSharedLimit(pair, 'erin');
+  });
+
+  test('requests in flight while Redis stops all get an answer, and never more than the limit', async () => {
+    const pair = await startPair();
+    const burst = Promise.all(Array.from({ length: 3 * POINTS }, (_, i) => requestToken(pair[i % 2], 'frank')));
+    const [answers] = await Promise.all([burst, redis.stop()]);
+    for (const answer of answers) expect([200, 429, 503], answer.text).toContain(answer.status);
+    expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(POINTS);
+
+    await restartAndReconnect(pair);
+    await expectSharedLimit(pair, 'grace');
+  });
+
+  test('with an insuranceLimiter, each instance keeps issuing tokens within its in-memory limit, then Redis takes over again', async () => {
+    const pair = await startPair({ insurance: true });
+    expectIssued(await requestToken(pair[0], 'hank'), 'hank', POINTS - 1);
+
+    await redis.stop();
+    // The fallback is in-process: each instance counts on its own (N instances allow up to N × points).
+    for (const instance of pair) {
+      const answers = await alternate([instance], 'ivy', POINTS + 1);
+      answers.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'ivy', POINTS - 1 - i));
+      expectLimited(answers[POINTS]);
+    }
+
+    await restartAndReconnect(pair);
+    await expectSharedLimit(pair, 'judy');
+  });
+});
+
+test('nothing crashed: no unhandled rejection or uncaught exception', () => {
+  expect(escaped).toEqual([]);
+});
