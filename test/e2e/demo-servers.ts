@@ -105,7 +105,7 @@ async function waitUntilServing(demo: RunningDemo, command: string): Promise<voi
 }
 
 /**
- * Starts a demo with the made-up credentials and no Twilio variables from this machine. The Express
+ * Starts a demo with the made-up credentials and no Twilio or rate-limit variables from this machine. The Express
  * and Koa demos run their `src/server.ts` with the `source` condition, so they use the packages'
  * TypeScript source as the rest of the suite does; the Next demo serves its build (build it first).
  */
@@ -116,7 +116,7 @@ export async function startDemo(name: DemoName, extraEnv: Record<string, string>
     name === 'next'
       ? [join(cwd, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1']
       : ['--conditions=source', '--import', 'tsx', 'src/server.ts'];
-  const { TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET, ALLOWED_ORIGINS, ...env } = process.env;
+  const { TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET, ALLOWED_ORIGINS, REDIS_URL, RATE_LIMIT_PER_MINUTE, ...env } = process.env;
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd,
     // Its own process group, so stop() ends the demo and anything it spawned.
@@ -176,7 +176,8 @@ export function cookieClient(baseUrl: string) {
       for (const setCookie of response.headers.getSetCookie()) {
         const pair = setCookie.split(';')[0]!;
         const name = pair.slice(0, pair.indexOf('='));
-        if (pair.endsWith('=')) cookies.delete(name);
+        // An empty value clears the cookie (a base64 value may end with '=' padding).
+        if (pair.length === name.length + 1) cookies.delete(name);
         else cookies.set(name, pair);
       }
       return { status: response.status, headers: response.headers, body: await response.json() };

@@ -4,6 +4,7 @@ import {
   DEMO_CREDENTIALS_WARNING,
   type DemoAppOptions,
   demoPolicy,
+  demoRateLimit,
   type DemoUser,
   isAllowedOrigin,
   jsonError,
@@ -40,7 +41,7 @@ const jsonErrors: ErrorRequestHandler = (cause, _req, res, _next) => {
  * The demo: Passport logs users in with a session cookie, and `/api/token` gives the logged-in
  * user a Twilio Access Token whose grants the demo policy picks from the user's role.
  */
-export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Express {
+export function createApp({ credentials, allowedOrigins, rateLimit }: DemoAppOptions): Express {
   const app = express();
   // `GET *` has no path for express-session to match its cookie against: without a session, passport.session() throws.
   app.use((req, res, next) => (targetsPath(req.url) ? next() : res.status(400).json(TARGET_NOT_A_PATH)));
@@ -74,7 +75,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Expr
   app.get('/api/me', (req, res) => {
     res.json({ user: req.user ?? null, demoCredentialsWarning: credentials.isDemo ? DEMO_CREDENTIALS_WARNING : null });
   });
-  app.use('/api/token', createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins }));
+  app.use('/api/token', createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins, rateLimit: rateLimit && demoRateLimit(rateLimit) }));
 
   app.use(express.static(PAGE_DIR));
   app.use(jsonErrors);

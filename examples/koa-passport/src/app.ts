@@ -7,6 +7,7 @@ import {
   DEMO_CREDENTIALS_WARNING,
   type DemoAppOptions,
   demoPolicy,
+  demoRateLimit,
   type DemoUser,
   isAllowedOrigin,
   jsonError,
@@ -78,7 +79,7 @@ function demoPage(): Middleware {
  * The demo: Passport logs users in with a session cookie, and `/api/token` gives the logged-in
  * user a Twilio Access Token whose grants the demo policy picks from the user's role.
  */
-export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa {
+export function createApp({ credentials, allowedOrigins, rateLimit }: DemoAppOptions): Koa {
   const app = new Koa();
   // A new random key per start: restarting logs everyone out, which is fine for a demo.
   // A real app loads fixed keys from its configuration.
@@ -119,7 +120,7 @@ export function createApp({ credentials, allowedOrigins }: DemoAppOptions): Koa 
   router.get('/api/me', (ctx) => {
     ctx.body = { user: ctx.state.user ?? null, demoCredentialsWarning: credentials.isDemo ? DEMO_CREDENTIALS_WARNING : null };
   });
-  router.all('/api/token', createTokenRoute<DemoUser>({ credentials, policy: demoPolicy, allowedOrigins }));
+  router.all('/api/token', createTokenRoute<DemoUser>({ credentials, policy: demoPolicy, allowedOrigins, rateLimit: rateLimit && demoRateLimit(rateLimit) }));
 
   app.use(router.routes());
   app.use(demoPage());

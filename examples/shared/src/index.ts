@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import type { PolicyDecision } from '@grantor/core';
+import { Redis } from 'ioredis';
 import { Strategy as LocalStrategy } from 'passport-local';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 
 export interface DemoUser {
   id: string;
@@ -129,9 +131,63 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): DemoCrede
 /** The folder holding the demo page (index.html and its script), served by the Express and Koa demos. */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'page');
 
+/** How many tokens a user gets a minute, and where the count is kept. */
+export interface DemoRateLimitSettings {
+  perMinute: number;
+  /** The Redis every instance shares the count through; without it, each process counts on its own. */
+  redisUrl?: string;
+}
+
+/** The limit from `RATE_LIMIT_PER_MINUTE` (default 30) and `REDIS_URL`. */
+export function rateLimitSettings(env: NodeJS.ProcessEnv): DemoRateLimitSettings {
+  const perMinute = Number(env.RATE_LIMIT_PER_MINUTE ?? 30);
+  if (!Number.isInteger(perMinute) || perMinute < 1) {
+    throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number of tokens, at least 1 (got ${JSON.stringify(env.RATE_LIMIT_PER_MINUTE)}).`);
+  }
+  return { perMinute, redisUrl: env.REDIS_URL || undefined };
+}
+
+/** The start-up line that says which limiter is in use (a password in REDIS_URL is masked). */
+export function describeRateLimit({ perMinute, redisUrl }: DemoRateLimitSettings): string {
+  if (!redisUrl) return `Rate limit: ${perMinute} tokens per user a minute, counted in this process's memory (set REDIS_URL to share it between instances).`;
+  let shown = 'REDIS_URL';
+  try {
+    const url = new URL(redisUrl);
+    if (url.password) url.password = '***';
+    shown = url.href;
+  } catch {}
+  return `Rate limit: ${perMinute} tokens per user a minute, shared through Redis at ${shown}.`;
+}
+
+/**
+ * The token route's `rateLimit` option: a RateLimiterRedis with REDIS_URL, else grantor's in-memory
+ * limiter. While Redis is down the route answers 503 (grantor's default); ioredis reconnects by itself.
+ */
+export function demoRateLimit({ perMinute, redisUrl }: DemoRateLimitSettings): RateLimiterRedis | { points: number; duration: number } {
+  if (!redisUrl) return { points: perMinute, duration: 60 };
+  // No offline queue: with Redis down a count fails at once instead of waiting for a reconnect.
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false });
+  // ioredis reports every failed reconnect: say it once per outage.
+  let down = false;
+  redis.on('error', (cause: Error) => {
+    if (!down) console.error(`[demo] Redis unavailable (${cause.message}): the token route answers 503 until it is back.`);
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) console.error('[demo] Redis is back: rate limiting resumes.');
+    down = false;
+  });
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix: 'grantor-demo', points: perMinute, duration: 60 });
+}
+
 export interface DemoAppOptions {
   /** The Twilio credentials that sign the tokens (`loadCredentials()`). */
   credentials: DemoCredentials;
+  /**
+   * Tokens per user a minute, in memory or through Redis (`rateLimitSettings()`), for `demoRateLimit()`.
+   * @default undefined (no limit)
+   */
+  rateLimit?: DemoRateLimitSettings;
   /**
    * Origins whose pages may get tokens, log in and log out; a browser request from any other origin gets 403.
    * @default undefined (no origin check)
@@ -154,14 +210,14 @@ export function configureDemoPassport(passport: PassportLike): void {
 }
 
 /**
- * Port, credentials and allowed origins of a demo server, from `PORT`, `ALLOWED_ORIGINS` and the
- * Twilio variables. `files` (the `.env` files, for the process's own environment only) fill in
+ * Port, credentials, allowed origins and rate limit of a demo server, from `PORT`, `ALLOWED_ORIGINS`,
+ * the Twilio variables, `RATE_LIMIT_PER_MINUTE` and `REDIS_URL`. `files` (the `.env` files, for the process's own environment only) fill in
  * what `env` lacks.
  */
 export function demoServerConfig(
   env: NodeJS.ProcessEnv = process.env,
   files: readonly string[] = env === process.env ? envFiles() : [],
-): DemoAppOptions & { port: number } {
+): DemoAppOptions & { port: number; rateLimit: DemoRateLimitSettings } {
   loadEnvFiles(env, files);
   const port = Number(env.PORT ?? 3000);
   // The page's own origins; set ALLOWED_ORIGINS (comma-separated) when you open it under another address.
@@ -169,11 +225,12 @@ export function demoServerConfig(
     `http://localhost:${port}`,
     `http://127.0.0.1:${port}`,
   ];
-  return { port, credentials: loadCredentials(env), allowedOrigins };
+  return { port, credentials: loadCredentials(env), allowedOrigins, rateLimit: rateLimitSettings(env) };
 }
 
-/** Prints where a demo listens and, with made-up credentials, that Twilio will not accept its tokens. */
-export function announceDemo(name: string, { port, credentials }: { port: number; credentials: DemoCredentials }): void {
+/** Prints where a demo listens, its rate limit and, with made-up credentials, that Twilio will not accept its tokens. */
+export function announceDemo(name: string, { port, credentials, rateLimit }: { port: number; credentials: DemoCredentials; rateLimit?: DemoRateLimitSettings }): void {
   console.log(`grantor ${name} demo: http://localhost:${port}`);
+  if (rateLimit) console.log(describeRateLimit(rateLimit));
   if (credentials.isDemo) console.warn(DEMO_CREDENTIALS_WARNING);
 }
