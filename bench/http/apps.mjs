@@ -1,4 +1,5 @@
-// The five HTTP cases. Each gets the same stub user and issues (or pretends to issue) the same token.
+// The six HTTP cases. Each gets the same stub user and issues (or pretends to issue) the same token.
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { createSigner } from '@grantor/core';
 import express from 'express';
@@ -47,6 +48,26 @@ async function expressGrantor() {
   return createServer(app);
 }
 
+/**
+ * (f) grantor's Express route with a RateLimiterRedis on the loopback Redis of GRANTOR_BENCH_REDIS_URL
+ * (bench.mjs starts it): one Redis round trip per token. `points` is far above what a run issues, so
+ * every request is counted and none is refused.
+ */
+async function expressGrantorRedis() {
+  const [{ createTokenRoute }, { Redis }, { RateLimiterRedis }] = await Promise.all([
+    import('@grantor/express'),
+    import('ioredis'),
+    import('rate-limiter-flexible'),
+  ]);
+  const redis = new Redis(process.env.GRANTOR_BENCH_REDIS_URL, { enableOfflineQueue: false });
+  // Without an offline queue, a request before the connection is up would be a 503.
+  await once(redis, 'ready');
+  const rateLimit = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'grantor-bench', points: 1e9, duration: 60 });
+  const app = expressApp();
+  app.use('/token', createTokenRoute({ credentials: CREDENTIALS, policy, rateLimit }));
+  return createServer(app);
+}
+
 /** (d) grantor's Koa route, which reads the JSON body itself (no body parser). */
 async function koaGrantor() {
   const [{ default: Koa }, { default: Router }, { createTokenRoute }] = await Promise.all([
@@ -92,4 +113,5 @@ export const HTTP_CASES = [
   { id: 'express-grantor', label: '(c) grantor Express route', create: expressGrantor },
   { id: 'koa-grantor', label: '(d) grantor Koa route', create: koaGrantor },
   { id: 'next-grantor', label: '(e) grantor Next App Router handler', create: nextGrantor },
+  { id: 'express-grantor-redis', label: '(f) grantor Express route + RateLimiterRedis', create: expressGrantorRedis, needsRedis: true },
 ];

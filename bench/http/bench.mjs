@@ -8,6 +8,7 @@ import { ACCOUNT_SID, API_KEY, REQUEST_BODY, ROOM, STUB_USER } from '../lib/fixt
 import { readProfile, summarizeProfile } from '../lib/profile.mjs';
 import { median, rotate, spreadPercent } from '../lib/stats.mjs';
 import { HTTP_CASES } from './apps.mjs';
+import { startRedis } from './redis.mjs';
 
 const SERVER = new URL('./server.mjs', import.meta.url).pathname;
 const LOAD = new URL('./load.mjs', import.meta.url).pathname;
@@ -33,8 +34,8 @@ function nextMessage(child, ms, what) {
   });
 }
 
-async function startServer(httpCase) {
-  const child = fork(SERVER, [httpCase.id], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+async function startServer(httpCase, env) {
+  const child = fork(SERVER, [httpCase.id], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   try {
@@ -125,10 +126,18 @@ export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeco
   const generator = loadGenerator();
   const running = [];
   const skipped = [];
+  // Only when a case needs it; its server finds it through GRANTOR_BENCH_REDIS_URL.
+  const redis = HTTP_CASES.some((httpCase) => httpCase.needsRedis) ? await startRedis() : undefined;
+  const env = { ...process.env, ...(redis?.url && { GRANTOR_BENCH_REDIS_URL: redis.url }) };
   try {
     for (const httpCase of HTTP_CASES) {
+      if (httpCase.needsRedis && redis?.missing) {
+        skipped.push({ id: httpCase.id, label: httpCase.label, reason: redis.missing });
+        log(`http: skipping ${httpCase.id}: ${redis.missing}`);
+        continue;
+      }
       try {
-        const server = await startServer(httpCase);
+        const server = await startServer(httpCase, env);
         running.push({ ...httpCase, ...server, samples: [] });
         await checkServer(httpCase, server.url);
       } catch (error) {
@@ -169,6 +178,7 @@ export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeco
     };
   } finally {
     await Promise.all([...running.map(({ child }) => stopProcess(child)), stopProcess(generator.child)]);
+    await redis?.stop?.();
   }
 }
 

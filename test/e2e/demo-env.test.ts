@@ -28,20 +28,22 @@ describe('the demos’ .env files', () => {
     const keySid = `SK${'2'.repeat(32)}`;
     writeFileSync(
       join(workspace, '.env'),
-      `TWILIO_ACCOUNT_SID=${accountSid}\nTWILIO_API_KEY_SID=${keySid}\nTWILIO_API_KEY_SECRET=from-the-root\nALLOWED_ORIGINS=https://root.example\nPORT=4100\n`,
+      `TWILIO_ACCOUNT_SID=${accountSid}\nTWILIO_API_KEY_SID=${keySid}\nTWILIO_API_KEY_SECRET=from-the-root\nALLOWED_ORIGINS=https://root.example\nPORT=4100\nRATE_LIMIT_PER_MINUTE=5\nREDIS_URL=redis://127.0.0.1:6390\n`,
     );
     expect(demoServerConfig({}, envFiles(demoDir))).toEqual({
       port: 4100,
       credentials: { accountSid, keys: { sid: keySid, secret: 'from-the-root' }, isDemo: false },
       allowedOrigins: ['https://root.example'],
+      rateLimit: { perMinute: 5, redisUrl: 'redis://127.0.0.1:6390' },
     });
 
-    writeFileSync(join(demoDir, '.env'), 'TWILIO_API_KEY_SECRET=from-the-demo\n');
+    writeFileSync(join(demoDir, '.env'), 'TWILIO_API_KEY_SECRET=from-the-demo\nRATE_LIMIT_PER_MINUTE=7\n');
     const env: NodeJS.ProcessEnv = { ALLOWED_ORIGINS: 'https://env.example' };
     expect(demoServerConfig(env, envFiles(demoDir))).toEqual({
       port: 4100,
       credentials: { accountSid, keys: { sid: keySid, secret: 'from-the-demo' }, isDemo: false },
       allowedOrigins: ['https://env.example'],
+      rateLimit: { perMinute: 7, redisUrl: 'redis://127.0.0.1:6390' },
     });
     expect(env.TWILIO_API_KEY_SECRET).toBe('from-the-demo');
   });
@@ -51,5 +53,7 @@ describe('the demos’ .env files', () => {
     rmSync(join(demoDir, '.env'), { force: true });
     expect(demoServerConfig({}, envFiles(demoDir)).credentials.isDemo).toBe(true);
     expect(demoServerConfig({}).credentials.isDemo).toBe(true);
+    expect(demoServerConfig({}).rateLimit).toEqual({ perMinute: 30, redisUrl: undefined });
+    expect(() => demoServerConfig({ RATE_LIMIT_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_PER_MINUTE must be a whole number/);
   });
 });
