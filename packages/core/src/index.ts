@@ -41,6 +41,7 @@ export type {
   PolicyContext,
   PolicyDecision,
   RateLimitWindow,
+  SharedRateLimit,
   TokenHandler,
   TokenHandlerBaseOptions,
   TokenHandlerOptions,

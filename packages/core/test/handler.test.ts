@@ -752,3 +752,28 @@ describe('rateLimit (issue 12)', () => {
     expectTokenError(() => handlerWith({ rateLimit: rateLimit as never }), 'INVALID_OPTIONS', undefined);
   });
 });
+
+describe("rateLimit's whenStoreFails (issue 12)", () => {
+  const cause = new Error('Stream isn\'t writeable and enableOfflineQueue options is false');
+  const failingStore = { points: 2, duration: 60, consume: () => Promise.reject(cause) };
+
+  it("'memory' counts in this process while the store fails, and every store error reaches onError with the request", async () => {
+    const onError = vi.fn();
+    const handler = handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'memory' }, onError });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await handler.handle(parsedPost({}))).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(onError).toHaveBeenCalledTimes(3);
+    expect(onError).toHaveBeenCalledWith(cause, frameworkRequest);
+  });
+
+  it("'fail-closed' (the default) answers 503", async () => {
+    const response = await handlerWith({ rateLimit: { limiter: failingStore } }).handle(parsedPost({}));
+    expect(errorCodeOf(response)).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+    expect(errorCodeOf(await handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'fail-closed' } }).handle(parsedPost({})))).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+  });
+
+  it('refuses an unknown whenStoreFails', () => {
+    expectTokenError(() => handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'open' as never } }), 'INVALID_OPTIONS', undefined);
+  });
+});

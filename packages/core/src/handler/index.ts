@@ -38,7 +38,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
       delete received.identity;
       const params = await validateParams(received);
       const decision = await decideGrants(resolved.policy, { user, identity, params, request: request.request });
-      const rateLimitHeaders = await resolved.limit?.(identity);
+      const rateLimitHeaders = await resolved.limit?.(identity, (storeError) => audit.error(storeError, request.request));
       const issued = issueToken(resolved, identity, decision);
       await audit.issued(issued, user, request.request);
       return respond(200, tokenPayload(issued), rateLimitHeaders);
@@ -78,7 +78,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
   return { handle, handleMiddlewareError, methods: resolved.methods };
 }
 
-export type { RateLimitWindow, TokenRateLimiter } from './limit.js';
+export type { RateLimitWindow, SharedRateLimit, TokenRateLimiter } from './limit.js';
 export { type CreateTokenHandlerSettings } from './options.js';
 export { isAllowedOrigin } from './origin.js';
 export type * from './types.js';

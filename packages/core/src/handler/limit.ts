@@ -20,46 +20,80 @@ export interface RateLimitWindow {
   duration: number;
 }
 
+/**
+ * A shared limiter and what the route does when its store fails: `'fail-closed'` answers 503, `'memory'`
+ * counts in this process (up to N times the limit across N instances) until the store answers again.
+ * Either way the store's error goes to `onError`.
+ */
+export interface SharedRateLimit {
+  limiter: TokenRateLimiter;
+  /** @default 'fail-closed' */
+  whenStoreFails?: 'fail-closed' | 'memory';
+}
+
+/** Counts one token for the identity; a store error the fallback covered goes to `reportStoreError`. */
+export type RateLimitStep = (identity: string, reportStoreError: (error: unknown) => void) => Promise<Record<string, string>>;
+
 /** A store that has not answered by then is treated as failed, so no request hangs on it. */
 const STORE_TIMEOUT_MS = 2_000;
 
 const isLimiterResult = (value: unknown): value is { remainingPoints: number; msBeforeNext: number } =>
   !(value instanceof Error) && typeof (value as { msBeforeNext?: unknown } | null)?.msBeforeNext === 'number';
 
-function checkRateLimitOption(option: unknown): TokenRateLimiter {
-  const isCount = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
-  const candidate = option as Partial<TokenRateLimiter> | null;
-  if (typeof candidate?.consume === 'function' && isCount(candidate.points) && isCount(candidate.duration)) return candidate as TokenRateLimiter;
-  if (typeof candidate?.consume !== 'function' && isCount(candidate?.points) && isCount(candidate?.duration)) {
-    return new RateLimiterMemory({ points: candidate!.points!, duration: candidate!.duration! });
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+const isLimiter = (value: unknown): value is TokenRateLimiter => {
+  const candidate = value as Partial<TokenRateLimiter> | null;
+  return typeof candidate?.consume === 'function' && isCount(candidate.points) && isCount(candidate.duration);
+};
+const memoryLimiter = ({ points, duration }: RateLimitWindow): TokenRateLimiter => new RateLimiterMemory({ points, duration });
+
+/** The limiter that counts, and the in-process one to fall back to when its store fails (if any). */
+function checkRateLimitOption(option: unknown): { limiter: TokenRateLimiter; fallback: TokenRateLimiter | undefined } {
+  if (isLimiter(option)) return { limiter: option, fallback: undefined };
+  const shared = option as Partial<SharedRateLimit> | null;
+  if (isLimiter(shared?.limiter) && [undefined, 'fail-closed', 'memory'].includes(shared.whenStoreFails)) {
+    return { limiter: shared.limiter, fallback: shared.whenStoreFails === 'memory' ? memoryLimiter(shared.limiter) : undefined };
+  }
+  const window = option as Partial<RateLimitWindow> | null;
+  if (typeof option === 'object' && !shared?.limiter && isCount(window?.points) && isCount(window?.duration)) {
+    return { limiter: memoryLimiter(window as RateLimitWindow), fallback: undefined };
   }
   throw new AccessTokenError(
     'INVALID_OPTIONS',
-    'rateLimit must be { points, duration } (whole numbers: tokens per identity per window of seconds) or a rate-limiter-flexible limiter such as RateLimiterRedis.',
+    "rateLimit must be { points, duration } (whole numbers: tokens per identity per window of seconds), a rate-limiter-flexible limiter such as RateLimiterRedis, or { limiter, whenStoreFails: 'fail-closed' | 'memory' }.",
   );
 }
 
 /**
  * The limit step: counts one token for the identity, after the policy allowed it and before signing.
  * Resolves to the IETF RateLimit headers for the answer; throws RATE_LIMITED (429) over the limit, and
- * RATE_LIMIT_UNAVAILABLE (503, cause kept for onError) when the store fails: a limit that silently
- * vanishes is no limit, and every token costs money once used.
+ * RATE_LIMIT_UNAVAILABLE (503, cause kept for onError) when the store fails and no in-process fallback
+ * was chosen: a limit that silently vanishes is no limit, and every token costs money once used.
  */
-export function createRateLimit(option: unknown): ((identity: string) => Promise<Record<string, string>>) | undefined {
+export function createRateLimit(option: unknown): RateLimitStep | undefined {
   if (option === undefined) return undefined;
-  const limiter = checkRateLimitOption(option);
+  const { limiter, fallback } = checkRateLimitOption(option);
   const policy = `${limiter.points};w=${limiter.duration}`;
   const headers = (remaining: number, msBeforeNext: number) => ({
     'ratelimit-policy': policy,
     ratelimit: `limit=${limiter.points}, remaining=${Math.max(0, remaining)}, reset=${Math.ceil(msBeforeNext / 1000)}`,
   });
-  return async (identity) => {
+  return async (identity, reportStoreError) => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`The rate limit store did not answer within ${STORE_TIMEOUT_MS} ms.`)), STORE_TIMEOUT_MS);
     });
+    const consume = async () => {
+      try {
+        return await Promise.race([limiter.consume(identity), timeout]);
+      } catch (rejection) {
+        if (isLimiterResult(rejection) || !fallback) throw rejection;
+        reportStoreError(rejection);
+        return await fallback.consume(identity);
+      }
+    };
     try {
-      const result = await Promise.race([limiter.consume(identity), timeout]);
+      const result = await consume();
       return headers(result.remainingPoints, result.msBeforeNext);
     } catch (rejection) {
       if (isLimiterResult(rejection)) {

@@ -2,7 +2,7 @@ import type { ValidationChain } from 'express-validator';
 import type { AccessTokenErrorCode } from '../errors.js';
 import type { GrantsInput } from '../grants.js';
 import type { ApiKey, Signer } from '../token.js';
-import type { RateLimitWindow, TokenRateLimiter } from './limit.js';
+import type { RateLimitStep, RateLimitWindow, SharedRateLimit, TokenRateLimiter } from './limit.js';
 
 /** What a policy returns: the grants to issue (and optionally a shorter ttl), or a refusal. */
 export type PolicyDecision = { grants: GrantsInput; ttl?: number } | false | { deny: string };
@@ -105,11 +105,11 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * seconds), or a rate-limiter-flexible limiter you configured, such as `RateLimiterRedis`, to share the
    * limit across instances. Counted after the policy allowed the request, before signing (401, 403 and
    * 400 answers never count). Over it: 429 `RATE_LIMITED` with `Retry-After`. When the store fails, 503
-   * `RATE_LIMIT_UNAVAILABLE` and the cause goes to `onError`; give the limiter an `insuranceLimiter` to
-   * fall back to memory instead.
+   * `RATE_LIMIT_UNAVAILABLE`, or with `{ limiter, whenStoreFails: 'memory' }` an in-process count; the
+   * store's error goes to `onError` either way.
    * @default undefined (no limit)
    */
-  rateLimit?: TokenRateLimiter | RateLimitWindow;
+  rateLimit?: TokenRateLimiter | RateLimitWindow | SharedRateLimit;
   /**
    * Called after a token is issued, with metadata only (never the token). A throw answers 500.
    * @default undefined (no audit)
@@ -207,5 +207,5 @@ export interface ResolvedOptions<TUser, TRequest> {
   bodyLimit: number;
   validators: readonly ValidationChain[];
   /** Counts a token for the identity and returns the RateLimit headers; undefined without `rateLimit`. */
-  limit: ((identity: string) => Promise<Record<string, string>>) | undefined;
+  limit: RateLimitStep | undefined;
 }
