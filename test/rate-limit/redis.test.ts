@@ -60,6 +60,8 @@ interface InstanceOptions {
   duration?: number;
   /** rate-limiter-flexible's fallback while Redis is down: an in-process limit of the same size. */
   insurance?: boolean;
+  /** grantor's fallback while Redis is down: `whenStoreFails: 'memory'`. */
+  memoryFallback?: boolean;
   /** ioredis options over the plan's `enableOfflineQueue: false`. */
   client?: RedisOptions;
 }
@@ -69,7 +71,7 @@ afterEach(async () => {
 });
 
 /** One app instance, as the plan's snippet sets it up, behind a fake authentication that sets req.user. */
-async function startInstance({ keyPrefix, duration = DURATION, insurance = false, client = {} }: InstanceOptions): Promise<Instance> {
+async function startInstance({ keyPrefix, duration = DURATION, insurance = false, memoryFallback = false, client = {} }: InstanceOptions): Promise<Instance> {
   const storeClient = new Redis(redis.url, { enableOfflineQueue: false, ...client });
   // An app must listen, or ioredis prints every connection error while Redis is down; grantor's onError gets what matters.
   storeClient.on('error', () => {});
@@ -96,7 +98,7 @@ async function startInstance({ keyPrefix, duration = DURATION, insurance = false
     createTokenRoute<User>({
       credentials: CREDENTIALS,
       policy: ({ params }) => (params.room === 'vault' ? { deny: 'Nobody enters the vault.' } : { grants: { video: { room: params.room as string } } }),
-      rateLimit,
+      rateLimit: memoryFallback ? { limiter: rateLimit, whenStoreFails: 'memory' } : rateLimit,
       onDenied: (event) => void denied.push(event as DeniedEvent),
       onError: (error) => void errors.push(error),
     }),
@@ -358,6 +360,24 @@ describe('Redis stopped mid-run and started again', () => {
 
     await restartAndReconnect(pair);
     await expectSharedLimit(pair, 'judy');
+  });
+
+  test("with whenStoreFails: 'memory', each instance keeps issuing tokens within its in-memory limit, every failure reaches onError, then Redis takes over again", async () => {
+    const pair = await startPair({ memoryFallback: true });
+    expectIssued(await requestToken(pair[0], 'kim'), 'kim', POINTS - 1);
+
+    await redis.stop();
+    for (const instance of pair) {
+      const answers = await alternate([instance], 'lee', POINTS + 1);
+      answers.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'lee', POINTS - 1 - i));
+      expectLimited(answers[POINTS]!);
+      // Unlike rate-limiter-flexible's insuranceLimiter, the outage is not silent: one cause per count.
+      expect(instance.errors).toHaveLength(POINTS + 1);
+      for (const cause of instance.errors) expect(cause).toBeInstanceOf(Error);
+    }
+
+    await restartAndReconnect(pair);
+    await expectSharedLimit(pair, 'max');
   });
 });
 
