@@ -3,7 +3,7 @@
 // Express instances with one REDIS_URL share the count.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startRedisServer, type RedisServer } from '../rate-limit/redis-server.js';
-import { buildNextDemoIfStale, cookieClient, type DemoName, type RunningDemo, startDemo } from './demo-servers.js';
+import { cookieClient, type DemoName, type RunningDemo, startDemo } from './demo-servers.js';
 
 async function loggedIn(demo: RunningDemo, username: string) {
   const client = cookieClient(demo.baseUrl);
@@ -29,7 +29,6 @@ describe.each<DemoName>(['express', 'koa', 'next'])('the %s demo with RATE_LIMIT
   let demo: RunningDemo;
 
   beforeAll(async () => {
-    if (name === 'next') buildNextDemoIfStale();
     demo = await startDemo(name, { RATE_LIMIT_PER_MINUTE: '2' });
   }, 240_000);
 

@@ -109,7 +109,9 @@ async function waitUntilServing(demo: RunningDemo, command: string): Promise<voi
  * and Koa demos run their `src/server.ts` with the `source` condition, so they use the packages'
  * TypeScript source as the rest of the suite does; the Next demo serves its build (build it first).
  */
+/** Starts a demo on a free port; the Next demo is built first when its build is stale. */
 export async function startDemo(name: DemoName, extraEnv: Record<string, string> = {}): Promise<RunningDemo> {
+  if (name === 'next') buildNextDemoIfStale();
   const port = await freePort();
   const cwd = DEMO_DIRS[name];
   const args =

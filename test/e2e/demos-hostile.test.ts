@@ -5,7 +5,7 @@
 import { verifyAccessToken } from '@grantor/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { targetsPath } from '../../examples/shared/src/index.js';
-import { buildNextDemoIfStale, cookieClient, demoCredentials, type DemoName, type RunningDemo, startDemo } from './demo-servers.js';
+import { cookieClient, demoCredentials, type DemoName, type RunningDemo, startDemo } from './demo-servers.js';
 import { type HostileRequest, hostileRequests, type Outcome, send, sendAll, STACK_LINE } from './hostile-requests.js';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 9);
@@ -48,7 +48,6 @@ describe.each(DEMOS)('the $name demo under 10,000 hostile requests', ({ name, st
   let demo: RunningDemo;
 
   beforeAll(async () => {
-    if (name === 'next') buildNextDemoIfStale();
     // Alice's session asks for hundreds of tokens: a limit far above them, so that every one is signed.
     demo = await startDemo(name, { RATE_LIMIT_PER_MINUTE: '1000000' });
   }, 240_000);

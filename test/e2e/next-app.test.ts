@@ -2,7 +2,7 @@
 // then `next start` as a child process, driven over HTTP with its iron-session cookie.
 import { verifyAccessToken } from '@grantor/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildNextDemoIfStale, cookieClient, demoCredentials as credentials, type RunningDemo, startDemo } from './demo-servers.js';
+import { cookieClient, demoCredentials as credentials, type RunningDemo, startDemo } from './demo-servers.js';
 
 const client = (baseUrl: string) => cookieClient(baseUrl).send;
 
@@ -11,7 +11,6 @@ describe('the Next.js demo (next build + next start)', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    buildNextDemoIfStale();
     demo = await startDemo('next');
     baseUrl = demo.baseUrl;
   }, 240_000);

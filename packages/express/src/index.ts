@@ -34,7 +34,7 @@ const send = (res: Response, response: TokenResponse) => res.writeHead(response.
 export function createTokenRoute<TUser = Express.User>(options: TokenRouteOptions<TUser>): TokenRoute {
   const handler = createTokenHandler<TUser, Request>(options);
   const getUser = options.getUser ?? ((req: Request) => (req as Request & { user?: TUser }).user);
-  const describe = (req: Request): TokenRequest<TUser, Request> => ({
+  const tokenRequestOf = (req: Request): TokenRequest<TUser, Request> => ({
     method: req.method,
     headers: req.headers,
     getUser: () => getUser(req),
@@ -46,7 +46,7 @@ export function createTokenRoute<TUser = Express.User>(options: TokenRouteOption
 
   const route: RequestHandler = async (req, res, next) => {
     try {
-      send(res, await handler.handle(describe(req)));
+      send(res, await handler.handle(tokenRequestOf(req)));
     } catch (error) {
       next(error);
     }
@@ -55,7 +55,7 @@ export function createTokenRoute<TUser = Express.User>(options: TokenRouteOption
     // Only for the route's own path, as `router.all('/')` matches it; sub-paths stay the app's.
     if (req.path !== '/') return next(error);
     try {
-      const response = await handler.handleMiddlewareError(error, describe(req));
+      const response = await handler.handleMiddlewareError(error, tokenRequestOf(req));
       if (response) send(res, response);
       else next(error);
     } catch (handlerError) {

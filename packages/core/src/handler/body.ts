@@ -101,13 +101,17 @@ async function parsedBody(request: TokenRequest<any, any>, contentType: string |
  */
 export async function readParams(request: TokenRequest<any, any>, limit: number): Promise<Record<string, unknown>> {
   let received: unknown;
+  // A body an app parser read without a Content-Length (chunked) is measured once it is known to be shallow.
+  let measureParsed = false;
   if (request.method === 'GET') {
     received = request.query ?? {};
   } else {
     const contentType = header(request.headers, 'content-type');
     if (contentType !== undefined && !isJson(contentType)) throw notJsonError();
     // Also when the app's parser read the body first: the route's limit holds whoever reads.
-    if (Number(header(request.headers, 'content-length')) > limit) throw tooLargeError(limit);
+    const declaredLength = header(request.headers, 'content-length');
+    if (Number(declaredLength) > limit) throw tooLargeError(limit);
+    measureParsed = declaredLength === undefined && request.body !== undefined && 'parsed' in request.body;
     received = await parsedBody(request, contentType, limit);
     if (received === undefined) received = {};
     if (typeof received !== 'object' || received === null || Array.isArray(received)) {
@@ -118,8 +122,7 @@ export async function readParams(request: TokenRequest<any, any>, limit: number)
   // The depth check comes first: it bounds the recursion of everything that walks the params after it.
   const reserved = reservedPaths(params, '', 0, []);
   if (reserved.length > 0) throw unknownParamsError(reserved);
-  // A chunked body an app parser read has no Content-Length: its JSON text, however compact, is no
-  // larger than what was sent.
-  if (request.body && 'parsed' in request.body && Buffer.byteLength(JSON.stringify(params)) > limit) throw tooLargeError(limit);
+  // Its JSON text, however compact, is no larger than what was sent.
+  if (measureParsed && Buffer.byteLength(JSON.stringify(params)) > limit) throw tooLargeError(limit);
   return params;
 }

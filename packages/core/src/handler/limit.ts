@@ -37,6 +37,19 @@ export type RateLimitStep = (identity: string, reportStoreError: (error: unknown
 /** A store that has not answered by then is treated as failed, so no request hangs on it. */
 const STORE_TIMEOUT_MS = 2_000;
 
+/** The store's answer, or a rejection once it has been silent for STORE_TIMEOUT_MS. */
+async function withinTimeout<T>(pending: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The rate limit store did not answer within ${STORE_TIMEOUT_MS} ms.`)), STORE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([pending, silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const isLimiterResult = (value: unknown): value is { remainingPoints: number; msBeforeNext: number } =>
   !(value instanceof Error) && typeof (value as { msBeforeNext?: unknown } | null)?.msBeforeNext === 'number';
 
@@ -78,14 +91,12 @@ export function createRateLimit(option: unknown): RateLimitStep | undefined {
     'ratelimit-policy': policy,
     ratelimit: `limit=${limiter.points}, remaining=${Math.max(0, remaining)}, reset=${Math.ceil(msBeforeNext / 1000)}`,
   });
+  // An in-process count answers at once: only a store needs the timer.
+  const hasStore = !(limiter instanceof RateLimiterMemory);
   return async (identity, reportStoreError) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`The rate limit store did not answer within ${STORE_TIMEOUT_MS} ms.`)), STORE_TIMEOUT_MS);
-    });
     const consume = async () => {
       try {
-        return await Promise.race([limiter.consume(identity), timeout]);
+        return await (hasStore ? withinTimeout(limiter.consume(identity)) : limiter.consume(identity));
       } catch (rejection) {
         if (isLimiterResult(rejection) || !fallback) throw rejection;
         reportStoreError(rejection);
@@ -106,8 +117,6 @@ export function createRateLimit(option: unknown): RateLimitStep | undefined {
         cause: rejection,
         headers: { 'retry-after': '1' },
       });
-    } finally {
-      clearTimeout(timer);
     }
   };
 }
