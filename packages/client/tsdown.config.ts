@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsdown';
+
+// Browsers, React Native and Node 20: no Node built-ins, ES2020 syntax.
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  platform: 'neutral',
+  target: 'es2020',
+  minify: false,
+});
