@@ -8,4 +8,6 @@ export default defineConfig({
   platform: 'neutral',
   target: 'es2020',
   minify: false,
+  // .mjs and .cjs as package.json's exports name them (the neutral platform would emit .js).
+  fixedExtension: true,
 });
