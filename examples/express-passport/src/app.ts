@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import {
   configureDemoPassport,
   DEMO_CREDENTIALS_WARNING,
+  CLIENT_SCRIPT_PATH,
+  clientScriptFile,
   type DemoAppOptions,
   demoPolicy,
   demoRateLimit,
@@ -77,6 +79,8 @@ export function createApp({ credentials, allowedOrigins, rateLimit }: DemoAppOpt
   });
   app.use('/api/token', createTokenRoute({ credentials, policy: demoPolicy, allowedOrigins, rateLimit: rateLimit && demoRateLimit(rateLimit) }));
 
+  // The page imports @grantor/client's ES module build from here.
+  app.get(CLIENT_SCRIPT_PATH, (_req, res) => res.type('text/javascript').sendFile(clientScriptFile()));
   app.use(express.static(PAGE_DIR));
   app.use(jsonErrors);
   return app;

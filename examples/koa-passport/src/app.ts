@@ -5,6 +5,8 @@ import { extname, join } from 'node:path';
 import {
   configureDemoPassport,
   DEMO_CREDENTIALS_WARNING,
+  CLIENT_SCRIPT_PATH,
+  clientScriptFile,
   type DemoAppOptions,
   demoPolicy,
   demoRateLimit,
@@ -64,12 +66,18 @@ const loginBody = bodyParser({
   },
 });
 
-/** Serves the files of the shared demo page, `/` being its index.html. */
+/** Serves the files of the shared demo page, `/` being its index.html, and the @grantor/client build it imports. */
 function demoPage(): Middleware {
   const files = new Set(readdirSync(PAGE_DIR));
   return async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === CLIENT_SCRIPT_PATH) {
+      ctx.type = 'text/javascript';
+      ctx.body = await readFile(clientScriptFile());
+      return;
+    }
     const name = ctx.path === '/' ? 'index.html' : ctx.path.slice(1);
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !files.has(name)) return next();
+    if (!files.has(name)) return next();
     ctx.type = extname(name);
     ctx.body = await readFile(join(PAGE_DIR, name));
   };

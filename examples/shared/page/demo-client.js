@@ -8,8 +8,45 @@ export async function call(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(payload.error?.message ?? `The server answered ${response.status}.`);
+  if (!response.ok) {
+    throw Object.assign(new Error(payload.error?.message ?? `The server answered ${response.status}.`), { code: payload.error?.code ?? `HTTP_${response.status}` });
+  }
   return payload;
+}
+
+/** Seconds before expiry from which the page gets a new token (the token source's `refreshMargin`). */
+export const REFRESH_MARGIN = 60;
+
+/**
+ * When a token that just arrived is to be replaced: in `ttl - refreshMargin` seconds, the margin
+ * being at most half the ttl, as the token source counts it stale. Counted from its arrival rather
+ * than from `expiresAt`, so that a clock on this computer that is off does not matter.
+ */
+export function refreshDelay(ttl) {
+  return ttl - Math.min(REFRESH_MARGIN, ttl / 2);
+}
+
+/** An error's message and its code: a TokenSourceError's, or the demo route's from `call()`. */
+export function describeError(error) {
+  return { message: error instanceof Error ? error.message : String(error), code: typeof error?.code === 'string' ? error.code : '' };
+}
+
+/** Puts text on the clipboard: the Clipboard API, else a selected textarea and `execCommand('copy')` (older or non-secure pages). */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {}
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand('copy');
+  area.remove();
+  if (!copied) throw Object.assign(new Error('The browser refused to copy: open "Raw token" and copy it from there.'), { code: 'COPY_FAILED' });
 }
 
 /** The JWT's claims, decoded here only to display them: the page never needs to trust them. */

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
@@ -130,6 +131,20 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): DemoCrede
 
 /** The folder holding the demo page (index.html and its script), served by the Express and Koa demos. */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'page');
+
+/** Where the page imports @grantor/client from: the Express and Koa demos answer it with `clientScriptFile()`. */
+export const CLIENT_SCRIPT_PATH = '/grantor-client.js';
+
+/**
+ * The ES module build of @grantor/client (its dist/index.mjs, made by `pnpm build`), which the
+ * page imports as `/grantor-client.js`; throws, saying to build it, when it is missing.
+ */
+export function clientScriptFile(): string {
+  // package.json rather than the package itself: under the `source` condition (the tests) that resolves to its TypeScript.
+  const file = join(dirname(createRequire(import.meta.url).resolve('@grantor/client/package.json')), 'dist', 'index.mjs');
+  if (!existsSync(file)) throw new Error(`@grantor/client is not built (${file} is missing): run pnpm build.`);
+  return file;
+}
 
 /** How many tokens a user gets a minute, and where the count is kept. */
 export interface DemoRateLimitSettings {
