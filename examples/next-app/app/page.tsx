@@ -1,31 +1,37 @@
 'use client';
 
+import { createTokenSource } from '@grantor/client';
 import type { DemoUser } from '@grantor/demo-kit';
-import { call, decodeClaims, formatDuration } from '@grantor/demo-kit/page/demo-client.js';
+import {
+  call,
+  copyText,
+  decodeClaims,
+  describeError,
+  formatDuration,
+  keepTokens,
+  type KeptToken,
+  type TokenKeeper,
+} from '@grantor/demo-kit/page/demo-client.js';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
 // The React twin of the shared demo page (examples/shared/page): the same element ids, routes and behaviour.
 
-interface IssuedToken {
-  token: string;
-  identity: string;
-  expiresAt: string;
-}
+type ShownError = { message: string; code: string };
 
-/** The time left until `expiresAt`, ticking every second. */
-function Countdown({ expiresAt }: { expiresAt: string }) {
+/** The time left until the token expires, ticking every second. */
+function Countdown({ token }: { token: KeptToken }) {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const left = Math.max(0, Math.round((Date.parse(expiresAt) - now) / 1000));
+  const left = Math.max(0, Math.round((token.expiresAtHere - now) / 1000));
   return (
     <>
       <span id="countdown" className={left === 0 ? 'expired' : undefined}>
         {left > 0 ? formatDuration(left) : 'expired'}
       </span>{' '}
-      <span id="expires-at" className="hint">{`(at ${new Date(expiresAt).toLocaleTimeString()})`}</span>
+      <span id="expires-at" className="hint">{`(at ${token.expiresAt.toLocaleTimeString()})`}</span>
     </>
   );
 }
@@ -34,14 +40,17 @@ export default function DemoPage() {
   // undefined until /api/me answers; null when nobody is logged in.
   const [user, setUser] = useState<DemoUser | null>();
   const [warning, setWarning] = useState<string | null>(null);
-  const [error, setError] = useState<string>();
-  const [issued, setIssued] = useState<IssuedToken>();
+  const [error, setError] = useState<ShownError>();
+  const [issued, setIssued] = useState<KeptToken>();
+  const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [room, setRoom] = useState('lobby');
   const usernameInput = useRef<HTMLInputElement>(null);
   const roomInput = useRef<HTMLInputElement>(null);
+  // The logged-in user's tokens (keepTokens); undefined while nobody is logged in.
+  const tokens = useRef<TokenKeeper>(undefined);
 
   function showSession(next: DemoUser | null) {
     setIssued(undefined);
@@ -54,9 +63,32 @@ export default function DemoPage() {
         setWarning(demoCredentialsWarning);
         showSession(user);
       },
-      (cause: Error) => setError(cause.message),
+      (cause: unknown) => setError(describeError(cause)),
     );
   }, []);
+
+  // One token source per login; logging out closes it.
+  useEffect(() => {
+    if (!user) return;
+    const kept = keepTokens(createTokenSource, {
+      onToken(token) {
+        setError(undefined);
+        setIssued(token);
+      },
+      onError: (cause) => setError(describeError(cause)),
+    });
+    tokens.current = kept;
+    return () => {
+      kept.close();
+      if (tokens.current === kept) tokens.current = undefined;
+    };
+  }, [user]);
+
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
 
   useEffect(() => {
     if (user !== undefined) (user ? roomInput : usernameInput).current?.focus();
@@ -71,7 +103,7 @@ export default function DemoPage() {
       try {
         await action();
       } catch (cause) {
-        setError((cause as Error).message);
+        setError(describeError(cause));
       } finally {
         setBusy(false);
       }
@@ -87,8 +119,18 @@ export default function DemoPage() {
   const getToken = onSubmit(async () => {
     const trimmed = room.trim();
     setIssued(undefined);
-    setIssued(await call<IssuedToken>('POST', '/api/token', trimmed ? { room: trimmed } : {}));
+    await tokens.current!.request(trimmed ? { room: trimmed } : {});
   });
+
+  async function copyToken() {
+    if (!issued) return;
+    try {
+      await copyText(issued.token);
+      setCopied(true);
+    } catch (cause) {
+      setError(describeError(cause));
+    }
+  }
 
   async function logOut() {
     setError(undefined);
@@ -96,14 +138,14 @@ export default function DemoPage() {
       await call('POST', '/logout');
       showSession(null);
     } catch (cause) {
-      setError((cause as Error).message);
+      setError(describeError(cause));
     }
   }
 
   return (
     <main>
       <h1>Twilio Access Tokens for logged-in users</h1>
-      <p className="lede">Log in, pick a room, and the server issues a short-lived token whose identity and grants it chooses from your account.</p>
+      <p className="lede">Log in, pick a room, and the server issues a short-lived token whose identity and grants it chooses from your account. The page gets a fresh one before it expires.</p>
 
       <div id="demo-banner" className="banner" role="status" hidden={!warning}>
         {warning}
@@ -147,7 +189,10 @@ export default function DemoPage() {
       </section>
 
       <div id="error" className="error" role="alert" hidden={!error}>
-        {error}
+        <span id="error-message">{error?.message}</span>
+        <code id="error-code" hidden={!error?.code}>
+          {error?.code}
+        </code>
       </div>
 
       <section id="result" className="card" hidden={!issued}>
@@ -156,9 +201,21 @@ export default function DemoPage() {
           <dt>Identity</dt>
           <dd id="identity">{issued?.identity}</dd>
           <dt>Expires in</dt>
-          <dd>{issued ? <Countdown key={issued.token} expiresAt={issued.expiresAt} /> : <span id="countdown" />}</dd>
+          <dd>{issued ? <Countdown key={issued.token} token={issued} /> : <span id="countdown" />}</dd>
         </dl>
         <pre id="grants">{issued ? JSON.stringify(decodeClaims(issued.token).grants, null, 2) : ''}</pre>
+        <div className="copy">
+          <button id="copy-token" type="button" className="secondary" onClick={copyToken}>
+            {copied ? 'Copied' : 'Copy token'}
+          </button>
+          <p className="hint">
+            Paste it into <code>npx @grantor/cli decode &lt;token&gt;</code> to read its claims and see why Twilio would reject it.
+          </p>
+        </div>
+        <details>
+          <summary>Raw token</summary>
+          <code id="raw-token">{issued?.token}</code>
+        </details>
       </section>
     </main>
   );

@@ -26,6 +26,72 @@ export function refreshDelay(ttl) {
   return ttl - Math.min(REFRESH_MARGIN, ttl / 2);
 }
 
+/** How long to wait before trying again after a refresh failed for a reason retrying may fix (429, 5xx, network), in seconds. */
+export const RETRY_AFTER_FAILED_REFRESH = 15;
+
+/**
+ * Keeps the logged-in user in tokens from `/api/token` through a token source of @grantor/client
+ * (`createTokenSource`: the page imports it from /grantor-client.js, the Next page from the package).
+ * `request(params)` gets a new token; each token is replaced when the source counts it stale, a
+ * minute before it expires. Every token goes to `onToken`, with `expiresAtHere`: its expiry by this
+ * computer's clock, from its arrival and its ttl, so that a clock that is off does not matter. A
+ * failed refresh goes to `onError` (401 and 403 end the refreshing; the others are tried again).
+ * An answer overtaken by a later request, `drop()` or `close()` is dropped.
+ */
+export function keepTokens(createTokenSource, { onToken, onError }) {
+  const source = createTokenSource({ url: '/api/token', refreshMargin: REFRESH_MARGIN });
+  let requests = 0;
+  let refreshTimer;
+
+  function refreshIn(seconds) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, seconds * 1000);
+  }
+
+  async function newToken() {
+    clearTimeout(refreshTimer);
+    const request = ++requests;
+    let token;
+    try {
+      // Never the cached token: the user asked for one, or the cached one is about to go stale.
+      token = await source.getToken({ forceRefresh: true });
+    } catch (error) {
+      if (request === requests) throw error;
+    }
+    if (request !== requests) return;
+    refreshIn(refreshDelay(token.ttl));
+    onToken({ ...token, expiresAtHere: Date.now() + token.ttl * 1000 });
+  }
+
+  async function refresh() {
+    try {
+      await newToken();
+    } catch (error) {
+      onError(error);
+      if (error?.retryable) refreshIn(RETRY_AFTER_FAILED_REFRESH);
+    }
+  }
+
+  const drop = () => {
+    requests++;
+    clearTimeout(refreshTimer);
+  };
+  return {
+    /** Asks for a new token with these params; rejects with the source's TokenSourceError. */
+    request(params) {
+      source.setParams(params);
+      return newToken();
+    },
+    /** No more tokens until the next request: the one on its way is dropped, and no refresh follows. */
+    drop,
+    /** Ends it all, closing the token source (at logout). */
+    close() {
+      drop();
+      source.close();
+    },
+  };
+}
+
 /** An error's message and its code: a TokenSourceError's, or the demo route's from `call()`. */
 export function describeError(error) {
   return { message: error instanceof Error ? error.message : String(error), code: typeof error?.code === 'string' ? error.code : '' };
