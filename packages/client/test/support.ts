@@ -5,7 +5,7 @@ import { vi } from 'vitest';
 export const HOUR = 3600;
 
 /** What the route answers on success: a numbered token valid for `ttl` seconds from now. */
-export function tokenBody(serial: number, ttl = HOUR) {
+export function tokenBody(serial: number | string, ttl = HOUR) {
   return { token: `jwt-${serial}`, identity: 'alice', expiresAt: new Date(Date.now() + ttl * 1e3).toISOString(), ttl };
 }
 

@@ -297,44 +297,25 @@ describe('backoff', () => {
     expect((await error).retryable).toBe(true);
   });
 
-  it('waits for a Retry-After in seconds when it is longer', async () => {
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const fetch = fakeRoute(routeError(429, 'RATE_LIMITED', { 'retry-after': '7' }));
-    const token = sourceWith(fetch).getToken();
+  // Retry-After is read when the request is answered, at the start of the clock.
+  it.each([
+    { name: 'in seconds, when longer than the jitter', random: 0, retryAfter: () => '7', retryDelay: {}, gap: 7000 },
+    { name: 'as an HTTP date', random: 0, retryAfter: () => new Date(Date.now() + 12e3).toUTCString(), retryDelay: {}, gap: 12e3 },
+    { name: 'capped by max', random: 0, retryAfter: () => '120', retryDelay: { max: 5000 }, gap: 5000 },
+    { name: 'not when shorter than the jitter', random: 0.5, retryAfter: () => '1', retryDelay: { base: 8000 }, gap: 0.5 * 8000 },
+  ])('waits for Retry-After $name', async ({ random, retryAfter, retryDelay, gap }) => {
+    vi.spyOn(Math, 'random').mockReturnValue(random);
+    const fetch = fakeRoute(routeError(429, 'RATE_LIMITED', { 'retry-after': retryAfter() }));
+    const token = sourceWith(fetch, { retryDelay }).getToken();
     await vi.advanceTimersByTimeAsync(0);
-    expect(await gapsBetweenCalls(fetch, 2)).toEqual([7000]);
+    expect(await gapsBetweenCalls(fetch, 2)).toEqual([gap]);
     expect((await token).token).toBe('jwt-2');
-  });
-
-  it('waits for a Retry-After HTTP date', async () => {
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const retryAt = new Date(Date.now() + 12e3).toUTCString();
-    const fetch = fakeRoute(routeError(429, 'RATE_LIMITED', { 'retry-after': retryAt }));
-    void sourceWith(fetch).getToken();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(await gapsBetweenCalls(fetch, 2)).toEqual([12e3]);
   });
 
   it('reads a past Retry-After date as 0', async () => {
     const fetch = fakeRoute(routeError(503, 'RATE_LIMIT_UNAVAILABLE', { 'retry-after': new Date(0).toUTCString() }));
     const error = await rejectionOf(sourceWith(fetch, { retries: 0 }).getToken());
     expect(error.retryAfter).toBe(0);
-  });
-
-  it('caps Retry-After by max', async () => {
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const fetch = fakeRoute(routeError(503, 'RATE_LIMIT_UNAVAILABLE', { 'retry-after': '120' }));
-    void sourceWith(fetch, { retryDelay: { max: 5000 } }).getToken();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(await gapsBetweenCalls(fetch, 2)).toEqual([5000]);
-  });
-
-  it('keeps the jittered delay when Retry-After is shorter', async () => {
-    vi.spyOn(Math, 'random').mockReturnValue(0.5);
-    const fetch = fakeRoute(routeError(429, 'RATE_LIMITED', { 'retry-after': '1' }));
-    void sourceWith(fetch, { retryDelay: { base: 8000 } }).getToken();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(await gapsBetweenCalls(fetch, 2)).toEqual([4000]);
   });
 
   it('does not retry with retries: 0', async () => {

@@ -1,0 +1,188 @@
+/** Browser-only behaviour with fakes of its globals: tabs sharing one request, and refreshing on online / visible. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createTokenSource, type TokenSourceOptions } from '../src/index.js';
+import { FakeBroadcastChannel, FakeDevice, fakeRoute, HOUR, json, routeError, stubPage, stubTabs, tokenBody } from './support.js';
+
+const options = { url: '/api/token', params: { room: 'lobby' } };
+let tabsOpened = 0;
+/** A tab: its own source and its own fetch, answering tokens named after the tab, in the one origin the stubs make. */
+const openTab = (extra: Partial<TokenSourceOptions> = {}) => {
+  const tab = String.fromCharCode(97 + tabsOpened++);
+  const fetch = fakeRoute(...Array.from({ length: 9 }, (_, call) => () => json(200, tokenBody(`${tab}${call + 1}`))));
+  return { fetch, source: createTokenSource({ ...options, fetch, ...extra }) };
+};
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  tabsOpened = 0;
+});
+afterEach(() => {
+  FakeBroadcastChannel.open.forEach((channel) => channel.close());
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('tabs of one origin', () => {
+  it('ten tabs asking at once mint one token', async () => {
+    stubTabs();
+    const tabs = Array.from({ length: 10 }, () => openTab());
+    const tokens = await Promise.all(tabs.map(({ source }) => source.getToken()));
+    expect(tabs.reduce((calls, { fetch }) => calls + fetch.mock.calls.length, 0)).toBe(1);
+    expect(new Set(tokens.map(({ token }) => token)).size).toBe(1);
+    expect(tokens[9]!.expiresAt).toBeInstanceOf(Date);
+  });
+
+  it('take turns by a lock named after method, url and params', async () => {
+    const locks = stubTabs();
+    const { source } = openTab();
+    await source.getToken();
+    source.setParams({ room: 'kitchen' });
+    await source.getToken();
+    expect(locks.requested).toEqual(['grantor POST /api/token {"room":"lobby"}', 'grantor POST /api/token {"room":"kitchen"}']);
+  });
+
+  it('a tab takes the token another one fetched, and feeds its clients with it', async () => {
+    stubTabs();
+    const first = openTab();
+    const second = openTab();
+    const device = new FakeDevice();
+    second.source.attach(device);
+    await first.source.getToken();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(device.updateToken.mock.calls).toEqual([['jwt-a1']]);
+    expect((await second.source.getToken()).token).toBe('jwt-a1');
+    expect(second.fetch).not.toHaveBeenCalled();
+  });
+
+  it('a tab that needs a newer token than the shared one fetches it', async () => {
+    stubTabs();
+    const first = openTab();
+    const second = openTab();
+    await first.source.getToken();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await second.source.getToken({ forceRefresh: true })).token).toBe('jwt-b1');
+    // The first tab now holds the second's token: it expires later.
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await first.source.getToken()).token).toBe('jwt-b1');
+    expect(first.fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('ignores a shared token that expires before its own', async () => {
+    stubTabs();
+    const longer = openTab();
+    const shorter = createTokenSource({ ...options, fetch: fakeRoute(json(200, tokenBody(7, 600))) });
+    const own = await longer.source.getToken();
+    await shorter.getToken({ forceRefresh: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await longer.source.getToken()).toBe(own);
+  });
+
+  it('tabs with other params do not share', async () => {
+    stubTabs();
+    const lobby = openTab();
+    const kitchen = openTab({ params: { room: 'kitchen' } });
+    await Promise.all([lobby.source.getToken(), kitchen.source.getToken()]);
+    expect([lobby.fetch, kitchen.fetch].map((fetch) => fetch.mock.calls.length)).toEqual([1, 1]);
+  });
+
+  it('shareAcrossTabs: false fetches in every tab', async () => {
+    const locks = stubTabs();
+    const tabs = [openTab({ shareAcrossTabs: false }), openTab({ shareAcrossTabs: false })];
+    await Promise.all(tabs.map(({ source }) => source.getToken()));
+    expect(tabs.map(({ fetch }) => fetch.mock.calls.length)).toEqual([1, 1]);
+    expect(locks.requested).toEqual([]);
+  });
+
+  it('close() ends the wait for the lock and leaves the channel', async () => {
+    stubTabs();
+    const holder = createTokenSource({ ...options, fetch: fakeRoute('hang') });
+    const waiter = openTab();
+    void holder.getToken().catch(() => {});
+    const waiting = waiter.source.getToken().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    waiter.source.close();
+    expect(await waiting).toMatchObject({ code: 'CLOSED' });
+    expect(waiter.fetch).not.toHaveBeenCalled();
+    expect(FakeBroadcastChannel.open.size).toBe(1);
+    holder.close();
+  });
+
+  it('without navigator.locks (Node 20, React Native) every source fetches alone', async () => {
+    vi.stubGlobal('BroadcastChannel', FakeBroadcastChannel);
+    const tabs = [openTab(), openTab()];
+    await Promise.all(tabs.map(({ source }) => source.getToken()));
+    expect(tabs.map(({ fetch }) => fetch.mock.calls.length)).toEqual([1, 1]);
+    expect(FakeBroadcastChannel.open.size).toBe(0);
+  });
+});
+
+describe('coming back online or visible', () => {
+  const expireTheToken = () => vi.advanceTimersByTimeAsync(HOUR * 1e3);
+
+  it.each([
+    { event: 'online', wake: (page: ReturnType<typeof stubPage>) => page.goOnline() },
+    { event: 'visibilitychange to visible', wake: (page: ReturnType<typeof stubPage>) => page.show() },
+  ])('$event refreshes a token that expired meanwhile and feeds the clients', async ({ wake }) => {
+    const page = stubPage();
+    const { fetch, source } = openTab();
+    const device = new FakeDevice();
+    await source.getToken();
+    source.attach(device);
+    await expireTheToken();
+    wake(page);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(device.updateToken.mock.calls).toEqual([['jwt-a2']]);
+  });
+
+  it('refreshes for an attached client even before any token was fetched', async () => {
+    const page = stubPage();
+    const { fetch, source } = openTab();
+    source.attach(new FakeDevice());
+    page.goOnline();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('does nothing while the token is fresh, when hidden, when nobody used the source, or after close()', async () => {
+    const page = stubPage();
+    const unused = openTab();
+    const used = openTab();
+    await used.source.getToken();
+    page.goOnline();
+    page.show();
+    await expireTheToken();
+    page.hide();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([unused.fetch, used.fetch].map((fetch) => fetch.mock.calls.length)).toEqual([0, 1]);
+    used.source.close();
+    page.goOnline();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(used.fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not refresh after a terminal error', async () => {
+    const page = stubPage();
+    const fetch = fakeRoute(json(200, tokenBody(1)), routeError(401, 'UNAUTHENTICATED'));
+    const source = createTokenSource({ ...options, fetch });
+    await source.getToken();
+    await expireTheToken();
+    await expect(source.getToken()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    page.goOnline();
+    page.show();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports a failed refresh to onError', async () => {
+    const page = stubPage();
+    const onError = vi.fn();
+    const fetch = fakeRoute(json(200, tokenBody(1)), routeError(500, 'INTERNAL_ERROR'));
+    const source = createTokenSource({ ...options, fetch, onError, retries: 0 });
+    await source.getToken();
+    await expireTheToken();
+    page.goOnline();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'INTERNAL_ERROR' }));
+  });
+});
