@@ -78,12 +78,12 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
   /** After the policy flipped to deny: exactly one more request, answered 403, and onError got it. */
   async function expectOneRefusal(page: Page, requestsBefore: number): Promise<void> {
     await until(() => server.requests.length > requestsBefore, 'the refresh request after the policy flipped');
+    // The source's first retry would come within 500 ms (its backoff base): wait well past it.
+    await sleep(1500);
+    expect(server.requests.slice(requestsBefore).map((entry) => entry.status)).toEqual([403]);
     await expect.poll(async () => (await pageRecord(page)).errors.length).toBe(1);
     const [error] = (await pageRecord(page)).errors as [ErrorRecord];
     expect(error).toMatchObject({ name: 'TokenSourceError', status: 403, code: 'FORBIDDEN', retryable: false });
-    // The source's backoff is up to 500 ms for a first retry: wait well past it.
-    await sleep(1500);
-    expect(server.requests.slice(requestsBefore).map((entry) => entry.status)).toEqual([403]);
   }
 
   describe('Voice Device (tokenWillExpire)', () => {
@@ -201,5 +201,36 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
 
   describe('SyncClient (tokenAboutToExpire, tokenExpired)', () => {
     twilsockTests('sync');
+  });
+
+  // Video raises no expiry event (a Room's token is only read at connect), so there is nothing to
+  // attach: the app calls getToken() before connect(). This checks that the token connect() sends
+  // to Video's signaling server (lib/util/constants.js WS_SERVER: wss://global.vss.twilio.com/signaling)
+  // is the route's, with the room's grant. TwilioConnection (lib/twilioconnection.js _sendHello)
+  // sends a TCMP `hello` whose body, from TwilioConnectionTransport (createOrResetTwilioConnection),
+  // is an `ice` or `connect` message carrying `token`. The fake answers `bad`: no Room is faked.
+  describe('Video connect()', () => {
+    test('connect() sends the token getToken() gave, with the room grant, to the signaling server', async () => {
+      const hellos: { body?: { type?: string; token?: string } }[] = [];
+      const { page, pageErrors } = await open('video', async (page) => {
+        await page.routeWebSocket('wss://global.vss.twilio.com/signaling', (ws) => {
+          ws.onMessage((data) => {
+            const message = JSON.parse(String(data)) as { type: string; body?: { type?: string; token?: string } };
+            if (message.type !== 'hello') return;
+            hellos.push(message);
+            ws.send(JSON.stringify({ type: 'bad', reason: 'The test fakes no Room' }));
+          });
+        });
+      });
+      const { token, outcome } = await page.evaluate(() =>
+        (window as unknown as { harness: { connect(room: string): Promise<{ token: string; outcome: string }> } }).harness.connect('standup'),
+      );
+      expect(outcome).toMatch(/^failed: /);
+      expect(hellos.length).toBeGreaterThanOrEqual(1);
+      expect(hellos[0]!.body?.token).toBe(token);
+      expect(verify(token).claims.grants).toEqual({ identity: USER, video: { room: 'standup' } });
+      expect(server.requests.map((entry) => [entry.params, entry.status])).toEqual([[{ sdk: 'video', room: 'standup' }, 200]]);
+      expect(pageErrors).toEqual([]);
+    });
   });
 });
