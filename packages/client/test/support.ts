@@ -23,11 +23,11 @@ type Answer = Response | Error | (() => Response);
  * An answer `'hang'` never settles until the request's signal aborts.
  */
 export function fakeRoute(...answers: (Answer | 'hang')[]) {
-  const route = vi.fn((_url: string, init: RequestInit): Promise<Response> => {
+  const route = vi.fn((_url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const call = route.mock.calls.length;
     const answer = answers[call - 1] ?? (() => json(200, tokenBody(call)));
     if (answer === 'hang') {
-      return new Promise((_, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      return new Promise((_, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)));
     }
     if (answer instanceof Error) return Promise.reject(answer);
     return Promise.resolve(typeof answer == 'function' ? answer() : answer);
@@ -37,7 +37,7 @@ export function fakeRoute(...answers: (Answer | 'hang')[]) {
 
 /** The request `fetch` got on its `call`-th call (1-based). */
 export function requestOf(fetch: ReturnType<typeof fakeRoute>, call = 1) {
-  const [url, init] = fetch.mock.calls[call - 1]!;
+  const [url, init = {}] = fetch.mock.calls[call - 1]!;
   return { url, ...init, json: init.body === undefined ? undefined : JSON.parse(String(init.body)) };
 }
 
