@@ -1,46 +1,21 @@
 // Two tabs of one origin (two pages of one BrowserContext) asking for the same token at once: with
 // shareAcrossTabs (Web Locks + BroadcastChannel) the route gets one request and both tabs the same
 // token; without it, each tab asks for its own.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  launchChromium,
-  newContext,
-  openPage,
-  type PageHandle,
-  requireChromium,
-  skipBrowserTests,
-  startServer,
-  type TestServer,
-  verify,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { openPage, type PageHandle, skipBrowserTests, useBrowserHarness, verify } from './harness.js';
 
 describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  const harness = useBrowserHarness();
 
-  beforeAll(async () => {
-    requireChromium();
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  beforeAll(() => {
     // The route answers slowly, so that the second tab asks while the first tab's request is in flight.
-    server.delayMs = 300;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    server.requests.length = 0;
+    harness.server.delayMs = 300;
   });
 
   async function twoTabs(): Promise<[PageHandle, PageHandle]> {
-    ({ context } = await newContext(browser, server, 'alice'));
-    return [await openPage(context, server, 'tab'), await openPage(context, server, 'tab')];
+    const { context } = await harness.newContext('alice');
+    return [await openPage(context, harness.server, 'tab'), await openPage(context, harness.server, 'tab')];
   }
 
   const getToken = (page: Page, shareAcrossTabs: boolean) =>
@@ -49,7 +24,7 @@ describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
   test('sharing: both tabs call getToken() at once, the route gets one request, both get the same token', async () => {
     const [first, second] = await twoTabs();
     const [tokenA, tokenB] = await Promise.all([getToken(first.page, true), getToken(second.page, true)]);
-    expect(server.requests.map((entry) => [entry.user, entry.params, entry.status])).toEqual([['alice', { room: 'lobby' }, 200]]);
+    expect(harness.server.requests.map((entry) => [entry.user, entry.params, entry.status])).toEqual([['alice', { room: 'lobby' }, 200]]);
     expect(tokenB).toBe(tokenA);
     expect(verify(tokenA).claims.grants).toEqual({ identity: 'alice', video: { room: 'lobby' } });
     expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
@@ -58,7 +33,7 @@ describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
   test('shareAcrossTabs: false: the same two calls make two requests and two different tokens', async () => {
     const [first, second] = await twoTabs();
     const [tokenA, tokenB] = await Promise.all([getToken(first.page, false), getToken(second.page, false)]);
-    expect(server.requests.map((entry) => entry.status)).toEqual([200, 200]);
+    expect(harness.server.requests.map((entry) => entry.status)).toEqual([200, 200]);
     expect(tokenB).not.toBe(tokenA);
     verify(tokenA);
     verify(tokenB);

@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
 import express from 'express';
 import { body } from 'express-validator';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -249,4 +250,40 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(25);
   }
+}
+
+export interface BrowserHarness {
+  server: TestServer;
+  browser: Browser;
+  /** A fresh context logged in as `user` (see `newContext`), closed after the test. */
+  newContext(user: string): Promise<{ context: BrowserContext; external: ExternalRequest[] }>;
+}
+
+/**
+ * Registers the suite's hooks: the server and Chromium for the whole file (Chromium missing fails
+ * here, in CI), each test's context closed after it and the route's log and switches reset.
+ */
+export function useBrowserHarness(): BrowserHarness {
+  const contexts: BrowserContext[] = [];
+  const harness = {
+    newContext: async (user: string) => {
+      const created = await newContext(harness.browser, harness.server, user);
+      contexts.push(created.context);
+      return created;
+    },
+  } as BrowserHarness;
+  beforeAll(async () => {
+    requireChromium();
+    [harness.server, harness.browser] = await Promise.all([startServer(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await harness.browser?.close();
+    await harness.server?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    harness.server.requests.length = 0;
+    harness.server.deny = false;
+  });
+  return harness;
 }

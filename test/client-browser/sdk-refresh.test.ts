@@ -2,27 +2,23 @@
 // (fake) signaling server said so, the token source fetches a fresh token from a real grantor route,
 // and the SDK sends it to that server, where the test verifies it. Then the policy refuses (403):
 // one request, no retry, nothing reaches the server, and onError gets the TokenSourceError.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { FakeTwilsock } from './fake-twilsock.js';
 import { FakeVoiceSignaling } from './fake-voice.js';
 import {
   afterSecond,
   type ExternalRequest,
   claimedGrantsFor,
-  launchChromium,
-  newContext,
   openPage,
   type PageHandle,
   refuseOtherWebSockets,
-  requireChromium,
   SERVICE_SIDS,
   skipBrowserTests,
   sleep,
-  startServer,
-  type TestServer,
   TOKEN_TTL,
   until,
+  useBrowserHarness,
   verify,
 } from './harness.js';
 import type { ErrorRecord, PageRecord } from './page/common.js';
@@ -30,33 +26,15 @@ import type { ErrorRecord, PageRecord } from './page/common.js';
 const USER = 'alice';
 
 describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  const harness = useBrowserHarness();
   let external: ExternalRequest[] = [];
   let otherSockets: string[] = [];
 
-  beforeAll(async () => {
-    requireChromium();
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    server.requests.length = 0;
-    server.deny = false;
-  });
-
   async function open(script: 'voice' | 'conversations' | 'sync' | 'video', install: (page: Page) => Promise<void>): Promise<PageHandle> {
-    ({ context, external } = await newContext(browser, server, USER));
+    const created = await harness.newContext(USER);
+    external = created.external;
     otherSockets = [];
-    return openPage(context, server, script, async (page) => {
+    return openPage(created.context, harness.server, script, async (page) => {
       await refuseOtherWebSockets(page, otherSockets);
       await install(page);
     });
@@ -77,10 +55,10 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
 
   /** After the policy flipped to deny: exactly one more request, answered 403, and onError got it. */
   async function expectOneRefusal(page: Page, requestsBefore: number): Promise<void> {
-    await until(() => server.requests.length > requestsBefore, 'the refresh request after the policy flipped');
+    await until(() => harness.server.requests.length > requestsBefore, 'the refresh request after the policy flipped');
     // The source's first retry would come within 500 ms (its backoff base): wait well past it.
     await sleep(1500);
-    expect(server.requests.slice(requestsBefore).map((entry) => entry.status)).toEqual([403]);
+    expect(harness.server.requests.slice(requestsBefore).map((entry) => entry.status)).toEqual([403]);
     await expect.poll(async () => (await pageRecord(page)).errors.length).toBe(1);
     const [error] = (await pageRecord(page)).errors as [ErrorRecord];
     expect(error).toMatchObject({ name: 'TokenSourceError', status: 403, code: 'FORBIDDEN', retryable: false });
@@ -95,7 +73,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       await until(() => fake.listens.length === 1, 'the Device to send listen');
       const first = fake.listens[0]!;
       const firstClaims = expectIssued(first.token, 'voice');
-      expect(server.requests).toHaveLength(1);
+      expect(harness.server.requests).toHaveLength(1);
       // "11 s left": with tokenRefreshMs 10000 the Device raises tokenWillExpire about 1 s later.
       first.answer(11);
       expect(await started).toBe(first.token);
@@ -105,17 +83,19 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const secondClaims = expectIssued(second.token, 'voice');
       expect(second.token).not.toBe(first.token);
       expect(secondClaims.exp).toBeGreaterThan(firstClaims.exp);
-      expect(server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
+      expect(harness.server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
       expect((await pageRecord(page)).events.filter((name) => name === 'tokenWillExpire')).toHaveLength(1);
       expect(await page.evaluate(() => (window as unknown as { harness: { deviceToken(): string } }).harness.deviceToken())).toBe(second.token);
 
-      server.deny = true;
+      harness.server.deny = true;
       second.answer(11);
       await expectOneRefusal(page, 2);
       expect((await pageRecord(page)).events.filter((name) => name === 'tokenWillExpire')).toHaveLength(2);
       expect(fake.listens).toHaveLength(2);
       expect(fake.received.filter((message) => message.type === 'listen')).toHaveLength(2);
       expect(otherSockets).toEqual([]);
+      // Insights (eventgw.twilio.com) and the ringtones (sdk.twilio.com), answered by newContext's fakes.
+      expect(external.map((request) => new URL(request.url).hostname).filter((host) => !host.endsWith('.twilio.com'))).toEqual([]);
       expect(pageErrors).toEqual([]);
     });
   });
@@ -128,7 +108,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const firstToken = await start(page);
       expect(fake.tokensReceived).toEqual([{ method: 'init', token: firstToken }]);
       const firstClaims = expectIssued(firstToken, sdk);
-      expect(server.requests).toHaveLength(1);
+      expect(harness.server.requests).toHaveLength(1);
 
       await afterSecond(firstClaims.iat);
       fake.tokenAboutToExpire();
@@ -138,10 +118,10 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const secondClaims = expectIssued(update.token, sdk);
       expect(update.token).not.toBe(firstToken);
       expect(secondClaims.exp).toBeGreaterThan(firstClaims.exp);
-      expect(server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
+      expect(harness.server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
       expect((await pageRecord(page)).events).toContain('tokenAboutToExpire');
 
-      server.deny = true;
+      harness.server.deny = true;
       fake.tokenAboutToExpire();
       await expectOneRefusal(page, 2);
       expect((await pageRecord(page)).events.filter((name) => name === 'tokenAboutToExpire')).toHaveLength(2);
@@ -166,7 +146,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       expect(reconnect.method).toBe('init');
       expect(reconnect.token).not.toBe(firstToken);
       expect(expectIssued(reconnect.token, sdk).exp).toBeGreaterThan(firstClaims.exp);
-      expect(server.requests.map((entry) => entry.status)).toEqual([200, 200]);
+      expect(harness.server.requests.map((entry) => entry.status)).toEqual([200, 200]);
       expect((await pageRecord(page)).events).toContain('tokenExpired');
       expect((await pageRecord(page)).errors).toEqual([]);
       expect(pageErrors).toEqual([]);
@@ -229,7 +209,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       expect(hellos.length).toBeGreaterThanOrEqual(1);
       expect(hellos[0]!.body?.token).toBe(token);
       expect(verify(token).claims.grants).toEqual({ identity: USER, video: { room: 'standup' } });
-      expect(server.requests.map((entry) => [entry.params, entry.status])).toEqual([[{ sdk: 'video', room: 'standup' }, 200]]);
+      expect(harness.server.requests.map((entry) => [entry.params, entry.status])).toEqual([[{ sdk: 'video', room: 'standup' }, 200]]);
       expect(pageErrors).toEqual([]);
     });
   });
