@@ -130,6 +130,10 @@ function retryAfterOf(response: Response): number | undefined {
   return seconds > 0 ? seconds : 0;
 }
 
+/**
+ * A source of Access Tokens from a grantor token route, for one set of params at a time: cached,
+ * shared among concurrent callers and tabs, retried where retrying helps, fed to attached SDK clients.
+ */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const { url, method = 'POST', credentials = 'same-origin', refreshMargin = 60, retries = 4, onError } = options;
   const { base = 500, max = 30_000 } = options.retryDelay || {};
