@@ -31,6 +31,8 @@ export type {
   InspectOptions,
   VerifyOptions,
 } from './verify.js';
+export { createFetchHandler, handleFetchRequest, requireGetUser, textBody } from './fetch.js';
+export type { FetchTokenRouteOptions, GetUser } from './fetch.js';
 export { createTokenHandler, isAllowedOrigin } from './handler/index.js';
 export type {
   CreateTokenHandlerSettings,
@@ -39,6 +41,7 @@ export type {
   IdentityOption,
   IssuedEvent,
   PolicyContext,
+  ParamsValidationChain,
   PolicyDecision,
   RateLimitWindow,
   SharedRateLimit,

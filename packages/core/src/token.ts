@@ -1,4 +1,3 @@
-import { createHmac, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { AccessTokenError } from './errors.js';
 import {
   assertGrant,
@@ -13,6 +12,7 @@ import {
   VideoGrant,
   VoiceGrant,
 } from './grants.js';
+import { cryptoRuntime } from './runtime.js';
 import {
   checkAccountSid,
   checkCredentialsPresent,
@@ -34,7 +34,7 @@ export const TWILIO_CONTENT_TYPE = 'twilio-fpa;v=1';
 interface TokenFields {
   accountSid: string;
   keySid: string;
-  key: KeyObject | string;
+  sign: HmacSigner;
   identity: string;
   grants: readonly Grant[];
   ttl: number;
@@ -46,13 +46,13 @@ interface TokenFields {
 
 const headerCache = new Map<string, string>();
 
-/** The encoded header; one string per region, built once. Latin-1, as jws encodes it for twilio-node. */
+/** The encoded header; one string per region, built once. ASCII only (checkRegion), so UTF-8 and jws's Latin-1 agree. */
 function encodedHeader(region: string | undefined): string {
   const cacheKey = region ?? '';
   let encoded = headerCache.get(cacheKey);
   if (encoded === undefined) {
     const header = { alg: 'HS256', typ: 'JWT', cty: TWILIO_CONTENT_TYPE, ...(region ? { twr: region } : {}) };
-    encoded = Buffer.from(JSON.stringify(header), 'latin1').toString('base64url');
+    encoded = cryptoRuntime.encode(JSON.stringify(header));
     headerCache.set(cacheKey, encoded);
   }
   return encoded;
@@ -68,13 +68,13 @@ function encodeToken(fields: TokenFields): string {
   payload.exp = fields.nowSeconds + fields.ttl;
   payload.iss = fields.keySid;
   payload.sub = fields.accountSid;
-  const signingInput = `${encodedHeader(fields.region)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  return `${signingInput}.${createHmac('sha256', fields.key).update(signingInput).digest('base64url')}`;
+  const signingInput = `${encodedHeader(fields.region)}.${cryptoRuntime.encode(JSON.stringify(payload))}`;
+  return `${signingInput}.${fields.sign(signingInput)}`;
 }
 
 /** `SK...-<issued at>-<24 random hex>`: unique per token, unlike twilio-node's `SK...-<issued at>`. */
 function defaultJti(keySid: string, nowSeconds: number): string {
-  const uuid = randomUUID();
+  const uuid = crypto.randomUUID();
   return `${keySid}-${nowSeconds}-${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(24)}`;
 }
 
@@ -172,7 +172,7 @@ export class AccessToken {
     return encodeToken({
       accountSid: this.accountSid,
       keySid: this.keySid,
-      key: this.secret,
+      sign: signerFor({ sid: this.keySid, secret: this.secret }),
       identity,
       grants: this.grants,
       ttl,
@@ -267,41 +267,44 @@ export interface Signer {
   sign(options: SignOptions): IssuedToken;
 }
 
-/** @internal A key ring with each secret turned into a `KeyObject` once. */
+/** @internal Signs a signing input with one API key's secret: the base64url HMAC-SHA256. */
+export type HmacSigner = (input: string) => string;
+
+/** @internal A key ring with each secret prepared once. */
 export interface KeyRing {
-  keys: Map<string, KeyObject>;
-  signing: { sid: string; key: KeyObject };
+  keys: Map<string, HmacSigner>;
+  signing: { sid: string; sign: HmacSigner };
 }
 
-// KeyObjects by SID and secret, so verifying many tokens against the same keys builds each one once.
-const secretKeyCache = new Map<string, KeyObject>();
-function secretKeyFor(apiKey: ApiKey): KeyObject {
+// Prepared secrets by SID and secret, so signing or verifying many tokens with the same keys prepares each once.
+const signerCache = new Map<string, HmacSigner>();
+function signerFor(apiKey: ApiKey): HmacSigner {
   const cacheKey = `${apiKey.sid}:${apiKey.secret}`;
-  let key = secretKeyCache.get(cacheKey);
-  if (!key) {
-    if (secretKeyCache.size >= 64) secretKeyCache.clear();
-    key = createSecretKey(Buffer.from(apiKey.secret, 'utf8'));
-    secretKeyCache.set(cacheKey, key);
+  let sign = signerCache.get(cacheKey);
+  if (!sign) {
+    if (signerCache.size >= 64) signerCache.clear();
+    sign = cryptoRuntime.hmacSigner(apiKey.secret);
+    signerCache.set(cacheKey, sign);
   }
-  return key;
+  return sign;
 }
 
-/** @internal Validates the keys and builds each `KeyObject` once. */
+/** @internal Validates the keys and prepares each secret once. */
 export function createKeyRing(keys: ApiKey | readonly ApiKey[]): KeyRing {
   const list: readonly ApiKey[] = Array.isArray(keys) ? keys : [keys as ApiKey];
   if (list.length === 0) {
     throw new AccessTokenError('INVALID_API_KEY_SID', 'keys must hold at least one { sid, secret } API key.');
   }
-  const ring = new Map<string, KeyObject>();
+  const ring = new Map<string, HmacSigner>();
   for (const apiKey of list) {
     checkApiKey(apiKey?.sid, apiKey?.secret);
     if (ring.has(apiKey.sid)) {
       throw new AccessTokenError('INVALID_API_KEY_SID', `API key ${apiKey.sid} is listed twice in keys.`);
     }
-    ring.set(apiKey.sid, secretKeyFor(apiKey));
+    ring.set(apiKey.sid, signerFor(apiKey));
   }
-  const [signingSid, signingKey] = ring.entries().next().value as [string, KeyObject];
-  return { keys: ring, signing: { sid: signingSid, key: signingKey } };
+  const [signingSid, signingSign] = ring.entries().next().value as [string, HmacSigner];
+  return { keys: ring, signing: { sid: signingSid, sign: signingSign } };
 }
 
 /** Creates a signer that validates every token at mint time. Configuration errors throw here, at start-up. */
@@ -318,7 +321,7 @@ export function createSigner(options: SignerOptions): Signer {
   const region = checkRegion(options.region);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new AccessTokenError('INVALID_OPTIONS', 'clock must be a function returning milliseconds.');
-  const { sid: keySid, key } = ring.signing;
+  const { sid: keySid, sign } = ring.signing;
 
   return {
     accountSid,
@@ -340,7 +343,7 @@ export function createSigner(options: SignerOptions): Signer {
       if (signOptions.nbf !== undefined) checkNbf(signOptions.nbf, nowSeconds + ttl);
       if (signOptions.jti !== undefined) checkJti(signOptions.jti);
       const jti = signOptions.jti ?? defaultJti(keySid, nowSeconds);
-      const token = encodeToken({ accountSid, keySid, key, identity, grants, ttl, nowSeconds, nbf: signOptions.nbf, region, jti });
+      const token = encodeToken({ accountSid, keySid, sign, identity, grants, ttl, nowSeconds, nbf: signOptions.nbf, region, jti });
       return {
         token,
         identity,

@@ -456,6 +456,18 @@ describe('the shortcut past express-validator for a valid room', () => {
     expect(outcomes[0]).toEqual(outcomes[1]);
   });
 
+  // Without app validators, unknown params are refused by grantor itself: the answer must be express-validator's.
+  const paramSets: Record<string, unknown>[] = [{ device: 'ios' }, { room: 'lobby', a: 1, b: { c: [1] } }, { room: 5, extra: null }, { nested: { deep: { x: 1 } } }];
+  it.each(paramSets.map((params) => [JSON.stringify(params), params]))('refuses unknown params as express-validator does: %s', async (_name, params) => {
+    const outcomes = [];
+    for (const validators of [[], [body('unused').optional()]]) {
+      const response = await handlerWith({ policy: recordingPolicy(), validators }).handle(parsedPost(params));
+      outcomes.push({ status: response.status, error: bodyOf(response).error });
+    }
+    expect(outcomes[0]!.status).toBe(400);
+    expect(outcomes[0]).toEqual(outcomes[1]);
+  });
+
   it('answers the same with no params at all', async () => {
     const answers = [];
     for (const validators of [[], [body('unused').optional()]]) {

@@ -1,5 +1,5 @@
-import { createTokenHandler } from '@grantor/core';
-import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireGetUser } from './options.js';
+import { createTokenHandler, handleFetchRequest } from '@grantor/core';
+import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireNextGetUser } from './options.js';
 
 /** An App Router route handler, as exported from `app/api/token/route.ts`. */
 export type AppRouteHandler = (request: Request) => Promise<Response>;
@@ -15,16 +15,6 @@ export type AppRouteHandlers = Record<(typeof APP_ROUTE_METHODS)[number], AppRou
 
 export type AppRouteOptions<TUser> = NextTokenRouteOptions<TUser, Request>;
 
-/** The query string as Node frameworks give it: a repeated name becomes an array. */
-function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const previous = query[name];
-    query[name] = previous === undefined ? value : [previous, value].flat();
-  }
-  return query;
-}
-
 /**
  * App Router handlers that issue Twilio Access Tokens to the logged-in user, for
  * `app/api/token/route.ts`:
@@ -36,22 +26,11 @@ function queryOf(url: URL): Record<string, string | string[]> {
  * Export every method for grantor's JSON 405 on the ones not in `methods`; a method the file does not
  * export gets Next's own empty 405. Every answer is JSON with `Cache-Control: no-store`. The policy
  * and the hooks get the Web `Request`. Credentials are checked on the first request, so `next build`
- * needs no secrets. Node.js runtime only (the default): grantor signs with `node:crypto`.
+ * needs no secrets. Runs on the Node.js runtime (the default) and with `export const runtime = 'edge'`.
  */
 export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): AppRouteHandlers {
-  const getUser = requireGetUser<[Request]>(options);
+  const getUser = requireNextGetUser<[Request]>(options);
   const handler = createTokenHandler<TUser, Request>(options, NEXT_HANDLER_SETTINGS);
-  const handle: AppRouteHandler = async (request) => {
-    const response = await handler.handle({
-      method: request.method,
-      headers: Object.fromEntries(request.headers),
-      getUser: () => getUser(request) as TUser | undefined,
-      query: queryOf(new URL(request.url)),
-      // A Web ReadableStream is async iterable in Node.js (the DOM typings lack it).
-      body: request.body ? { stream: request.body as unknown as AsyncIterable<Uint8Array> } : undefined,
-      request,
-    });
-    return new Response(response.body, { status: response.status, headers: response.headers });
-  };
+  const handle: AppRouteHandler = (request) => handleFetchRequest(handler, request, () => getUser(request) as TUser | undefined, request);
   return Object.fromEntries(APP_ROUTE_METHODS.map((method) => [method, handle])) as AppRouteHandlers;
 }

@@ -1,7 +1,4 @@
-import { AccessTokenError, type TokenHandlerOptions } from '@grantor/core';
-
-/** Reads the logged-in user; null or undefined when nobody is logged in (the route answers 401). */
-export type GetUser<TUser, TArgs extends unknown[]> = (...args: TArgs) => TUser | null | undefined | Promise<TUser | null | undefined>;
+import { type GetUser, requireGetUser, type TokenHandlerOptions } from '@grantor/core';
 
 export type NextTokenRouteOptions<TUser, TRequest, TGetUserArgs extends unknown[] = [TRequest]> = TokenHandlerOptions<TUser, TRequest> & {
   /**
@@ -13,12 +10,8 @@ export type NextTokenRouteOptions<TUser, TRequest, TGetUserArgs extends unknown[
 };
 
 /** Checks at start-up what the types already require, for JavaScript callers. */
-export function requireGetUser<TArgs extends unknown[]>(options: { getUser?: unknown }): GetUser<unknown, TArgs> {
-  if (typeof options?.getUser !== 'function') {
-    throw new AccessTokenError('INVALID_OPTIONS', 'A Next.js token route needs a getUser(request) function that returns the logged-in user.');
-  }
-  return options.getUser as GetUser<unknown, TArgs>;
-}
+export const requireNextGetUser = <TArgs extends unknown[]>(options: { getUser?: unknown }) =>
+  requireGetUser<TArgs>(options, 'A Next.js token route');
 
 /**
  * Next.js evaluates route modules during `next build`, where the Twilio secrets are usually absent:

@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
-import { createTokenHandler, type TokenRequest } from '@grantor/core';
+import { createTokenHandler, type TokenRequest, textBody } from '@grantor/core';
 // Next's own declarations (its `next` entry re-exports them). Not `from 'next'`: that entry also makes
 // `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
 // file before Next 15, so ESM `nodenext` projects could not resolve it.
 import type { NextApiRequest, NextApiResponse } from 'next/dist/shared/lib/utils.js';
-import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireGetUser } from './options.js';
+import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireNextGetUser } from './options.js';
 
 /** A Pages Router API route, as default-exported from `pages/api/token.ts`. */
 export type ApiRouteHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
@@ -20,7 +19,7 @@ export type ApiRouteOptions<TUser> = NextTokenRouteOptions<TUser, NextApiRequest
 function bodyOf(req: NextApiRequest): TokenRequest['body'] {
   if (req.body === undefined) return { stream: req };
   const parsedAsJson = /^application\/(ld\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
-  if (typeof req.body === 'string' && !parsedAsJson) return { stream: Readable.from([Buffer.from(req.body)]) };
+  if (typeof req.body === 'string' && !parsedAsJson) return textBody(req.body);
   return { parsed: req.body };
 }
 
@@ -43,11 +42,11 @@ function bodyOf(req: NextApiRequest): TokenRequest['body'] {
  * streamed body under it is not held to `bodyLimit`). Every grantor answer is JSON with
  * `Cache-Control: no-store`. The policy and the hooks get the `NextApiRequest`.
  *
- * Credentials are checked on the first request, so `next build` needs no secrets. Node.js runtime
- * only (the default for API routes): grantor signs with `node:crypto`.
+ * Credentials are checked on the first request, so `next build` needs no secrets. Pages Router API
+ * routes run on the Node.js runtime.
  */
 export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): ApiRouteHandler {
-  const getUser = requireGetUser<[NextApiRequest, NextApiResponse]>(options);
+  const getUser = requireNextGetUser<[NextApiRequest, NextApiResponse]>(options);
   const handler = createTokenHandler<TUser, NextApiRequest>(options, NEXT_HANDLER_SETTINGS);
   return async (req, res) => {
     const response = await handler.handle({

@@ -25,6 +25,7 @@ function checkEncoding(headers: TokenRequest['headers'], contentType: string | u
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
 
 export const tooLargeError = (limit: number) => new AccessTokenError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`);
 
@@ -63,20 +64,26 @@ function reservedPaths(value: unknown, path: string, depth: number, found: strin
 }
 
 async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of stream) {
       size += chunk.byteLength;
       if (size > limit) throw tooLargeError(limit);
-      chunks.push(Buffer.from(chunk));
+      chunks.push(chunk);
     }
   } catch (error) {
     // Reading a request body fails only when the client goes away (or sends a broken framing).
     throw error instanceof AccessTokenError ? error : abortedError();
   }
   try {
-    return utf8.decode(Buffer.concat(chunks));
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return utf8.decode(bytes);
   } catch {
     throw new AccessTokenError('BAD_REQUEST', 'The request body is not valid UTF-8.');
   }
@@ -123,6 +130,6 @@ export async function readParams(request: TokenRequest<any, any>, limit: number)
   const reserved = reservedPaths(params, '', 0, []);
   if (reserved.length > 0) throw unknownParamsError(reserved);
   // Its JSON text, however compact, is no larger than what was sent.
-  if (measureParsed && Buffer.byteLength(JSON.stringify(params)) > limit) throw tooLargeError(limit);
+  if (measureParsed && utf8Encoder.encode(JSON.stringify(params)).byteLength > limit) throw tooLargeError(limit);
   return params;
 }

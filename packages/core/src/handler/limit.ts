@@ -1,4 +1,3 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AccessTokenError } from '../errors.js';
 
 /**
@@ -39,7 +38,7 @@ const STORE_TIMEOUT_MS = 2_000;
 
 /** The store's answer, or a rejection once it has been silent for STORE_TIMEOUT_MS. */
 async function withinTimeout<T>(pending: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const silence = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`The rate limit store did not answer within ${STORE_TIMEOUT_MS} ms.`)), STORE_TIMEOUT_MS);
   });
@@ -58,18 +57,29 @@ const isLimiter = (value: unknown): value is TokenRateLimiter => {
   const candidate = value as Partial<TokenRateLimiter> | null;
   return typeof candidate?.consume === 'function' && isCount(candidate.points) && isCount(candidate.duration);
 };
-const memoryLimiter = ({ points, duration }: RateLimitWindow): TokenRateLimiter => new RateLimiterMemory({ points, duration });
+/**
+ * An in-process count, loaded on its first use. The file, not the package: the package's index also
+ * loads the cluster and Redis limiters, which need Node built-ins.
+ */
+function memoryLimiter({ points, duration }: RateLimitWindow): TokenRateLimiter {
+  let loading: Promise<TokenRateLimiter> | undefined;
+  const limiter = async () => {
+    loading ??= import('rate-limiter-flexible/lib/RateLimiterMemory.js').then(({ default: RateLimiterMemory }) => new RateLimiterMemory({ points, duration }));
+    return loading;
+  };
+  return { points, duration, consume: async (key) => (await limiter()).consume(key) };
+}
 
-/** The limiter that counts, and the in-process one to fall back to when its store fails (if any). */
-function checkRateLimitOption(option: unknown): { limiter: TokenRateLimiter; fallback: TokenRateLimiter | undefined } {
-  if (isLimiter(option)) return { limiter: option, fallback: undefined };
+/** The limiter that counts, whether it has a store, and the in-process one to fall back to when its store fails (if any). */
+function checkRateLimitOption(option: unknown): { limiter: TokenRateLimiter; hasStore: boolean; fallback: TokenRateLimiter | undefined } {
+  if (isLimiter(option)) return { limiter: option, hasStore: true, fallback: undefined };
   const shared = option as Partial<SharedRateLimit> | null;
   if (isLimiter(shared?.limiter) && [undefined, 'fail-closed', 'memory'].includes(shared.whenStoreFails)) {
-    return { limiter: shared.limiter, fallback: shared.whenStoreFails === 'memory' ? memoryLimiter(shared.limiter) : undefined };
+    return { limiter: shared.limiter, hasStore: true, fallback: shared.whenStoreFails === 'memory' ? memoryLimiter(shared.limiter) : undefined };
   }
   const window = option as Partial<RateLimitWindow> | null;
   if (typeof option === 'object' && !shared?.limiter && isCount(window?.points) && isCount(window?.duration)) {
-    return { limiter: memoryLimiter(window as RateLimitWindow), fallback: undefined };
+    return { limiter: memoryLimiter(window as RateLimitWindow), hasStore: false, fallback: undefined };
   }
   throw new AccessTokenError(
     'INVALID_OPTIONS',
@@ -85,14 +95,13 @@ function checkRateLimitOption(option: unknown): { limiter: TokenRateLimiter; fal
  */
 export function createRateLimit(option: unknown): RateLimitStep | undefined {
   if (option === undefined) return undefined;
-  const { limiter, fallback } = checkRateLimitOption(option);
+  const { limiter, hasStore, fallback } = checkRateLimitOption(option);
   const policy = `${limiter.points};w=${limiter.duration}`;
   const headers = (remaining: number, msBeforeNext: number) => ({
     'ratelimit-policy': policy,
     ratelimit: `limit=${limiter.points}, remaining=${Math.max(0, remaining)}, reset=${Math.ceil(msBeforeNext / 1000)}`,
   });
-  // An in-process count answers at once: only a store needs the timer.
-  const hasStore = !(limiter instanceof RateLimiterMemory);
+  // grantor's own in-process count answers at once: only an app's limiter, which may have a store, gets the timer.
   return async (identity, reportStoreError) => {
     const consume = async () => {
       try {

@@ -1,4 +1,3 @@
-import type { ValidationChain } from 'express-validator';
 import type { AccessTokenErrorCode } from '../errors.js';
 import type { GrantsInput } from '../grants.js';
 import type { ApiKey, Signer } from '../token.js';
@@ -89,9 +88,11 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
   /**
    * Your own express-validator chains for extra params, e.g. `[body('device').isIn(['web', 'ios'])]`.
    * Params are validated in the `body` location (for GET, the query string). Unknown params get 400.
+   * express-validator is an optional peer dependency: install it to use this option. Without
+   * validators the route accepts `room` only and never loads it.
    * @default []
    */
-  validators?: readonly ValidationChain[];
+  validators?: readonly ParamsValidationChain[];
   /**
    * The largest request body, in bytes: a larger body gets 413. It holds whoever reads the body: grantor
    * stops reading past it, and when your app's body parser (e.g. an app-wide `express.json()`) already
@@ -125,6 +126,15 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * @default logs one line (code and message, no stack) to console.error
    */
   onError?: (error: unknown, request: TRequest) => void | Promise<void>;
+}
+
+/**
+ * An express-validator `ValidationChain`, such as `body('device').isIn(['web', 'ios'])`; declared by its
+ * shape so that core's types do not need express-validator installed.
+ */
+export interface ParamsValidationChain {
+  run(request: unknown): Promise<unknown>;
+  builder: unknown;
 }
 
 /** How a user becomes a Twilio identity. */
@@ -205,7 +215,7 @@ export interface ResolvedOptions<TUser, TRequest> {
   methods: readonly string[];
   allowedOrigins: readonly string[] | undefined;
   bodyLimit: number;
-  validators: readonly ValidationChain[];
+  validators: readonly ParamsValidationChain[];
   /** Counts a token for the identity and returns the RateLimit headers; undefined without `rateLimit`. */
   limit: RateLimitStep | undefined;
 }

@@ -1,0 +1,93 @@
+import { AccessTokenError } from './errors.js';
+import { type CreateTokenHandlerSettings, createTokenHandler } from './handler/index.js';
+import type { TokenHandler, TokenHandlerOptions } from './handler/types.js';
+
+/** Reads the logged-in user; null or undefined when nobody is logged in (the route answers 401). */
+export type GetUser<TUser, TArgs extends unknown[]> = (...args: TArgs) => TUser | null | undefined | Promise<TUser | null | undefined>;
+
+export type FetchTokenRouteOptions<TUser> = TokenHandlerOptions<TUser, Request> & {
+  /**
+   * Reads the authenticated user for this request, from your session library or a verified cookie.
+   * Required: a fetch handler has no standard place for the user. Return null or undefined when nobody is logged in.
+   * @default none (required)
+   */
+  getUser: GetUser<TUser, [request: Request]>;
+};
+
+/** Checks at start-up what the types already require, for JavaScript callers. */
+export function requireGetUser<TArgs extends unknown[]>(options: { getUser?: unknown }, route: string): GetUser<unknown, TArgs> {
+  if (typeof options?.getUser !== 'function') {
+    throw new AccessTokenError('INVALID_OPTIONS', `${route} needs a getUser(request) function that returns the logged-in user.`);
+  }
+  return options.getUser as GetUser<unknown, TArgs>;
+}
+
+/** The query string as Node frameworks give it: a repeated name becomes an array. */
+function queryOf(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const previous = query[name];
+    query[name] = previous === undefined ? value : [previous, value].flat();
+  }
+  return query;
+}
+
+/** A Web stream as an async iterable: not every runtime's ReadableStream is one. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) yield chunk.value;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** A body that something before grantor already read as text, as the stream grantor reads. */
+export function textBody(text: string): { stream: AsyncIterable<Uint8Array> } {
+  async function* chunks() {
+    yield new TextEncoder().encode(text);
+  }
+  return { stream: chunks() };
+}
+
+/**
+ * Answers a Web `Request` with a Web `Response`: the translation every fetch-based adapter shares
+ * (Next.js App Router, Hono, plain Workers). `context` is what the policy and the hooks get as `request`;
+ * `readBody` gives the body's text when middleware already consumed the request's stream.
+ */
+export async function handleFetchRequest<TUser, TRequest>(
+  handler: TokenHandler<TUser, TRequest>,
+  request: Request,
+  getUser: () => TUser | null | undefined | Promise<TUser | null | undefined>,
+  context: TRequest,
+  readBody?: () => Promise<string>,
+): Promise<Response> {
+  const response = await handler.handle({
+    method: request.method,
+    headers: Object.fromEntries(request.headers),
+    getUser,
+    query: queryOf(new URL(request.url)),
+    body: request.bodyUsed && readBody ? textBody(await readBody()) : request.body ? { stream: chunksOf(request.body) } : undefined,
+    request: context,
+  });
+  return new Response(response.body, { status: response.status, headers: response.headers });
+}
+
+/**
+ * A token route for any fetch runtime (Cloudflare Workers, Deno, Bun, Vercel Edge, Node):
+ * `(request) => Promise<Response>`, with the same answers as every other grantor adapter.
+ *
+ * ```ts
+ * const tokenRoute = createFetchHandler({ credentials, policy, getUser: (request) => sessionUser(request) });
+ * export default { fetch: (request) => tokenRoute(request) };
+ * ```
+ * It answers every request it gets, whatever the path: route to it only the token path.
+ */
+export function createFetchHandler<TUser>(
+  options: FetchTokenRouteOptions<TUser>,
+  settings?: CreateTokenHandlerSettings,
+): (request: Request) => Promise<Response> {
+  const getUser = requireGetUser<[Request]>(options, 'A fetch token route');
+  const handler = createTokenHandler<TUser, Request>(options, settings);
+  return (request) => handleFetchRequest(handler, request, () => getUser(request) as TUser | undefined, request);
+}

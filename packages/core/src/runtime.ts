@@ -1,0 +1,92 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+
+/**
+ * The only code that differs between runtimes: HMAC-SHA256 and base64url. Claims, grants, headers
+ * and checks are shared. Both implementations are synchronous, so `signer.sign()` and
+ * `AccessToken.toJwt()` are too, everywhere, and both give the same bytes.
+ */
+export interface CryptoRuntime {
+  readonly name: 'node:crypto' | 'portable';
+  /** Prepares a secret once: the result signs many inputs, each as the base64url HMAC-SHA256 of its UTF-8. */
+  hmacSigner(secret: string): (input: string) => string;
+  /** UTF-8 text as base64url, without padding. */
+  encode(text: string): string;
+  /** The bytes of a base64url string (the caller has checked its alphabet). */
+  decode(part: string): Uint8Array;
+}
+
+type NodeCrypto = typeof import('node:crypto');
+
+/** node:crypto, reached through `process.getBuiltinModule` (Node 20.16+, Bun, Deno): no import for a bundler to follow. */
+function nodeRuntime(crypto: NodeCrypto): CryptoRuntime {
+  return {
+    name: 'node:crypto',
+    hmacSigner(secret) {
+      const key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+      return (input) => crypto.createHmac('sha256', key).update(input).digest('base64url');
+    },
+    encode: (text) => Buffer.from(text, 'utf8').toString('base64url'),
+    decode: (part) => Buffer.from(part, 'base64url'),
+  };
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const VALUES = new Map([...ALPHABET].map((char, value) => [char, value]));
+const utf8 = new TextEncoder();
+
+function bytesToBase64url(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const triple = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let c = 0; c < chars; c++) text += ALPHABET[(triple >> (18 - 6 * c)) & 63];
+  }
+  return text;
+}
+
+function base64urlToBytes(part: string): Uint8Array {
+  const bytes = new Uint8Array(Math.floor((part.length * 6) / 8));
+  let bits = 0;
+  let buffered = 0;
+  let index = 0;
+  for (const char of part) {
+    buffered = (buffered << 6) | VALUES.get(char)!;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[index++] = (buffered >> bits) & 255;
+    }
+  }
+  return bytes;
+}
+
+/** @noble/hashes (audited, no dependencies) and plain JavaScript base64url: Workers, Vercel Edge, browsers. */
+export const portableRuntime: CryptoRuntime = {
+  name: 'portable',
+  hmacSigner(secret) {
+    // The keyed state is computed once; each signature clones it.
+    const keyed = hmac.create(sha256, utf8.encode(secret));
+    return (input) => bytesToBase64url(keyed.clone().update(utf8.encode(input)).digest());
+  },
+  encode: (text) => bytesToBase64url(utf8.encode(text)),
+  decode: base64urlToBytes,
+};
+
+const builtinCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | NodeCrypto
+  | undefined;
+
+/** @internal node:crypto's implementation where the runtime has it, for tests that compare the two. */
+export const nodeCryptoRuntime: CryptoRuntime | undefined = typeof builtinCrypto?.createHmac === 'function' ? nodeRuntime(builtinCrypto) : undefined;
+
+/** The implementation this process uses: node:crypto where it exists (Node, Bun, Deno, workerd with nodejs_compat). */
+export const cryptoRuntime: CryptoRuntime = nodeCryptoRuntime ?? portableRuntime;
+
+/** Compares two strings in time that depends only on their length, as jws compares signatures. */
+export function timingSafeEqualStrings(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
