@@ -39,39 +39,19 @@ describe('a token', () => {
 });
 
 describe('caching', () => {
-  it('answers from the cache until refreshMargin (60 s) before expiresAt, then fetches again', async () => {
-    const fetch = fakeRoute();
-    const source = sourceWith(fetch);
+  it.each([
+    { name: 'refreshMargin (60 s by default)', ttl: HOUR, refreshMargin: undefined, staleAfter: HOUR - 60 },
+    { name: 'another refreshMargin', ttl: HOUR, refreshMargin: 300, staleAfter: HOUR - 300 },
+    { name: 'half the ttl when refreshMargin is more', ttl: 100, refreshMargin: 80, staleAfter: 50 },
+  ])('answers from the cache until $name before expiresAt, then fetches again', async ({ ttl, refreshMargin, staleAfter }) => {
+    const fetch = fakeRoute(json(200, tokenBody(1, ttl)));
+    const source = sourceWith(fetch, { refreshMargin });
     const first = await source.getToken();
-    await vi.advanceTimersByTimeAsync((HOUR - 60) * 1e3 - 1);
+    await vi.advanceTimersByTimeAsync(staleAfter * 1e3 - 1);
     expect(await source.getToken()).toBe(first);
     expect(fetch).toHaveBeenCalledTimes(1);
     await vi.advanceTimersByTimeAsync(1);
     expect((await source.getToken()).token).toBe('jwt-2');
-    expect(fetch).toHaveBeenCalledTimes(2);
-  });
-
-  it('takes another refreshMargin', async () => {
-    const fetch = fakeRoute();
-    const source = sourceWith(fetch, { refreshMargin: 300 });
-    await source.getToken();
-    await vi.advanceTimersByTimeAsync((HOUR - 300) * 1e3 - 1);
-    await source.getToken();
-    expect(fetch).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(1);
-    await source.getToken();
-    expect(fetch).toHaveBeenCalledTimes(2);
-  });
-
-  it('never takes a margin larger than half the ttl', async () => {
-    const fetch = fakeRoute(json(200, tokenBody(1, 100)));
-    const source = sourceWith(fetch, { refreshMargin: 80 });
-    await source.getToken();
-    await vi.advanceTimersByTimeAsync(50e3 - 1);
-    await source.getToken();
-    expect(fetch).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(1);
-    await source.getToken();
     expect(fetch).toHaveBeenCalledTimes(2);
   });
 
@@ -316,6 +296,17 @@ describe('backoff', () => {
     const fetch = fakeRoute(routeError(503, 'RATE_LIMIT_UNAVAILABLE', { 'retry-after': new Date(0).toUTCString() }));
     const error = await rejectionOf(sourceWith(fetch, { retries: 0 }).getToken());
     expect(error.retryAfter).toBe(0);
+  });
+
+  it('leaves no abort listener behind once a wait is over', async () => {
+    const added = vi.spyOn(EventTarget.prototype, 'addEventListener');
+    const removed = vi.spyOn(EventTarget.prototype, 'removeEventListener');
+    const token = sourceWith(fakeRoute(failing(), failing())).getToken();
+    await vi.advanceTimersByTimeAsync(60e3);
+    await token;
+    const abortListeners = (spy: typeof added) => spy.mock.calls.filter(([type]) => type === 'abort').map(([, listener]) => listener);
+    expect(abortListeners(added)).toHaveLength(2);
+    expect(abortListeners(removed)).toEqual(abortListeners(added));
   });
 
   it('does not retry with retries: 0', async () => {
