@@ -1,0 +1,113 @@
+/**
+ * Builds what the non-Node runtimes load: @grantor/core's BUILT dist (rebuilt first when older than
+ * its sources), bundled with esbuild the way a Workers app is (platform neutral, conditions workerd,
+ * worker, browser: `@grantor/core` resolves to dist/index.mjs, never to the `source` TypeScript).
+ * The built package is what users run, so tsdown's output is under test too, not only the source.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+const CORE = join(ROOT, 'packages/core');
+export const CORE_DIST = join(CORE, 'dist/index.mjs');
+const BUILD_INPUTS = [join(CORE, 'src'), join(CORE, 'package.json'), join(CORE, 'tsdown.config.ts'), join(ROOT, 'tsdown.base.ts')];
+
+function newestChange(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  const files = readdirSync(path, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return Math.max(0, ...files.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
+}
+
+const distAge = () => statSync(CORE_DIST, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const isStale = () => BUILD_INPUTS.some((input) => newestChange(input) > distAge());
+
+const BUILD_LOCK = join(tmpdir(), `grantor-core-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+
+/** `pnpm --filter @grantor/core build` when dist is missing or older than its inputs; test files run in parallel, so under a lock. */
+export function buildCoreIfStale(): void {
+  if (!isStale()) return;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock older than any build is left by a run that was killed.
+      if (Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 5 * 60_000) rmSync(BUILD_LOCK, { force: true });
+      Atomics.wait(pause, 0, 0, 200);
+    }
+  }
+  try {
+    if (!isStale()) return;
+    const result = spawnSync('pnpm', ['-r', '--filter', '@grantor/core', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`building @grantor/core failed:\n${result.stdout}\n${result.stderr}`);
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
+
+/**
+ * Exposes the dist's own `cryptoRuntime` (not exported by the package) as `__cryptoRuntime`, so the
+ * runtime reports which implementation that very module instance chose. Fails the build if tsdown renamed it.
+ */
+const exposeCryptoRuntime: Plugin = {
+  name: 'expose-crypto-runtime',
+  setup(setup) {
+    setup.onLoad({ filter: /[\\/]packages[\\/]core[\\/]dist[\\/]index\.mjs$/ }, ({ path }) => {
+      const contents = readFileSync(path, 'utf8');
+      if (!/^const cryptoRuntime = /m.test(contents)) throw new Error(`${path} has no top-level "const cryptoRuntime": update test/runtimes/bundle.ts`);
+      return { contents: `${contents}\nexport { cryptoRuntime as __cryptoRuntime };\n`, loader: 'js' };
+    });
+    // twilio-node's AccessToken module needs jsonwebtoken only in toJwt(), which the runtimes never call on it.
+    setup.onResolve({ filter: /^jsonwebtoken$/ }, () => ({ path: 'jsonwebtoken', namespace: 'stub' }));
+    setup.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'module.exports = { sign() { throw new Error("jsonwebtoken is stubbed in the runtime bundle"); } };',
+      loader: 'js',
+    }));
+  },
+};
+
+export interface HarnessBundle {
+  /** The folder holding the files, outside the repository so that Deno and Bun find no project config. */
+  dir: string;
+  /** ES module: a Worker (default export `fetch`), and `runJson` for Bun and Deno. */
+  esmPath: string;
+  esm: string;
+  /** The same as a classic script, for the Edge VM: sets `globalThis.__grantorHarness`. */
+  iife: string;
+  remove(): void;
+}
+
+/** Builds the dist if stale, then bundles test/runtimes/harness-entry.ts as ESM and as an IIFE. */
+export async function bundleHarness(): Promise<HarnessBundle> {
+  buildCoreIfStale();
+  const dir = mkdtempSync(join(tmpdir(), 'grantor-runtimes-'));
+  const common = {
+    entryPoints: [join(import.meta.dirname, 'harness-entry.ts')],
+    bundle: true,
+    write: false,
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    absWorkingDir: join(ROOT, 'test'),
+    plugins: [exposeCryptoRuntime],
+    logLevel: 'silent',
+  } as const;
+  const [esm, iife] = await Promise.all([build({ ...common, format: 'esm' }), build({ ...common, format: 'iife' })]);
+  const bundle: HarnessBundle = {
+    dir,
+    esmPath: join(dir, 'harness.mjs'),
+    esm: esm.outputFiles[0]!.text,
+    iife: iife.outputFiles[0]!.text,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  writeFileSync(bundle.esmPath, bundle.esm);
+  return bundle;
+}
