@@ -1,125 +1,104 @@
-// Footprint: cold import time in fresh processes, and the size of each package's production tree.
+// Footprint: cold import time in fresh processes, and the size of each package's production tree,
+// both from packages installed as users get them (see lib/install.mjs).
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installedPackages, npmInstall, packWorkspace, treeBytes } from './lib/install.mjs';
 import { median, rotate } from './lib/stats.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const CORE_DIR = join(BENCH_DIR, '..', 'packages', 'core');
+/** The version bench/package.json resolved, so the registry installs match what the other parts measure. */
+const benchVersion = (name) => JSON.parse(readFileSync(join(BENCH_DIR, 'node_modules', name, 'package.json'), 'utf8')).version;
 
+/**
+ * Packs @grantor/core and @grantor/hono and npm-installs, each in its own temporary folder:
+ * core alone, core + @grantor/hono + hono (the Workers app), twilio, livekit-server-sdk.
+ */
+export function prepareInstalls({ log = () => {} } = {}) {
+  const tarballs = packWorkspace(['@grantor/core', '@grantor/hono']);
+  const installs = {
+    core: npmInstall('core', [tarballs.get('@grantor/core')]),
+    honoApp: npmInstall('hono-app', [tarballs.get('@grantor/core'), tarballs.get('@grantor/hono'), `hono@${benchVersion('hono')}`]),
+    twilio: npmInstall('twilio', [`twilio@${benchVersion('twilio')}`]),
+    livekit: npmInstall('livekit', [`livekit-server-sdk@${benchVersion('livekit-server-sdk')}`]),
+  };
+  log('footprint: packed and npm-installed core, the Hono app, twilio and livekit-server-sdk');
+  return installs;
+}
+
+/** What each cold-import row loads, and from which install. */
 export const IMPORTS = [
-  { label: "`require('@grantor/core')`", specifier: '@grantor/core', esm: false },
-  { label: "`import '@grantor/core'` (ESM)", specifier: '@grantor/core', esm: true },
-  // core's two dependencies alone, resolved as core resolves them: what they add to core's import.
-  { label: "of which core's `require('express-validator')`", specifier: 'express-validator', esm: false, cwd: CORE_DIR },
-  { label: "of which core's `require('jsonwebtoken')`", specifier: 'jsonwebtoken', esm: false, cwd: CORE_DIR },
-  { label: "`require('twilio')`", specifier: 'twilio', esm: false },
-  { label: "`require('twilio/lib/jwt/AccessToken')`", specifier: 'twilio/lib/jwt/AccessToken', esm: false },
+  { id: 'core-cjs', label: "`require('@grantor/core')`", specifier: '@grantor/core', esm: false, install: 'core' },
+  { id: 'core-esm', label: "`import('@grantor/core')` (ESM)", specifier: '@grantor/core', esm: true, install: 'core' },
+  { id: 'twilio', label: "`require('twilio')`", specifier: 'twilio', esm: false, install: 'twilio' },
+  { id: 'twilio-token', label: "`require('twilio/lib/jwt/AccessToken')`", specifier: 'twilio/lib/jwt/AccessToken', esm: false, install: 'twilio' },
 ];
 
 /** Milliseconds the import itself takes in a fresh node process (process start-up excluded). */
-function coldImportMs({ specifier, esm, cwd = BENCH_DIR }) {
+function coldImportMs({ specifier, esm }, cwd) {
   const load = esm ? `await import(${JSON.stringify(specifier)})` : `require(${JSON.stringify(specifier)})`;
   const script = `const start = process.hrtime.bigint(); ${load}; process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
   const args = esm ? ['--input-type=module', '-e', script] : ['-e', script];
   return Number(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 }));
 }
 
-export function measureColdImports({ runs = 10, log = () => {} } = {}) {
+export function measureColdImports({ installs, runs = 10, log = () => {} }) {
+  // Which file each row really loaded: the packed dist, not a workspace link.
+  const resolved = IMPORTS.map(({ specifier, esm, install }) => {
+    const find = esm ? `console.log(new URL(import.meta.resolve(${JSON.stringify(specifier)})).pathname)` : `console.log(require.resolve(${JSON.stringify(specifier)}))`;
+    const args = esm ? ['--input-type=module', '-e', find] : ['-e', find];
+    return execFileSync(process.execPath, args, { cwd: installs[install], encoding: 'utf8' }).trim();
+  });
   const samples = IMPORTS.map(() => []);
   for (let run = 0; run < runs; run++) {
-    for (const index of rotate([...IMPORTS.keys()], run)) samples[index].push(coldImportMs(IMPORTS[index]));
+    for (const index of rotate([...IMPORTS.keys()], run)) samples[index].push(coldImportMs(IMPORTS[index], installs[IMPORTS[index].install]));
   }
   log(`footprint: ${runs} cold imports of each module done`);
-  return IMPORTS.map((entry, index) => ({ label: entry.label, medianMs: median(samples[index]), minMs: Math.min(...samples[index]) }));
+  return IMPORTS.map((entry, index) => ({
+    id: entry.id,
+    label: entry.label,
+    resolved: resolved[index].slice(installs[entry.install].length + 1),
+    medianMs: median(samples[index]),
+    minMs: Math.min(...samples[index]),
+  }));
 }
 
-/** Bytes of the files under `dir`, not following links and skipping nested node_modules. */
-function directoryBytes(dir) {
-  let bytes = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) bytes += directoryBytes(path);
-    else if (entry.isFile()) bytes += lstatSync(path).size;
-  }
-  return bytes;
-}
-
-/** Where Node would find package `name` when required from `fromDir`: the nearest node_modules up the tree. */
-function resolvePackageDir(fromDir, name) {
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    if (basename(dir) !== 'node_modules') {
-      const candidate = join(dir, 'node_modules', name);
-      if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-const readManifest = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-
-/**
- * The transitive production dependencies (dependencies + installed optionalDependencies) as pnpm
- * resolved them in this workspace, each package counted once.
- */
-function productionTree(rootDir) {
-  const packages = new Map();
-  const visit = (fromDir, manifest) => {
-    const names = Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies });
-    for (const name of names) {
-      const dir = resolvePackageDir(fromDir, name);
-      if (dir === undefined) {
-        if (manifest.optionalDependencies?.[name]) continue;
-        throw new Error(`${manifest.name} depends on ${name}, which is not installed`);
-      }
-      if (packages.has(dir)) continue;
-      const dependency = readManifest(dir);
-      packages.set(dir, { name: dependency.name, version: dependency.version, bytes: directoryBytes(dir) });
-      visit(dir, dependency);
-    }
-  };
-  visit(rootDir, readManifest(rootDir));
-  return [...packages.values()];
-}
-
-/** Unpacked bytes of the tarball `pnpm pack` makes for a workspace package: what npm would install. */
-function packedBytes(packageDir) {
-  const scratch = mkdtempSync(join(tmpdir(), 'grantor-bench-pack-'));
-  try {
-    const output = execFileSync('pnpm', ['pack', '--pack-destination', scratch], { cwd: packageDir, encoding: 'utf8', timeout: 60_000 });
-    const tarball = readdirSync(scratch).find((file) => file.endsWith('.tgz'));
-    if (!tarball) throw new Error(`pnpm pack made no tarball: ${output}`);
-    execFileSync('tar', ['-xzf', join(scratch, tarball), '-C', scratch]);
-    return directoryBytes(join(scratch, 'package'));
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-function describeTree(label, ownBytes, tree) {
-  const dependencyBytes = tree.reduce((sum, entry) => sum + entry.bytes, 0);
+/** The installed tree of `name` in its own `npm install --omit=dev` folder: every package, bytes on disk. */
+function describeInstall(dir, name) {
+  const nodeModules = join(dir, 'node_modules');
+  const packages = installedPackages(nodeModules);
+  const self = packages.find((entry) => entry.name === name);
+  const dependencies = packages.filter((entry) => entry !== self);
+  const { bytes, diskBytes } = treeBytes(nodeModules);
   return {
-    label,
-    ownBytes,
-    dependencyCount: tree.length,
-    totalBytes: ownBytes + dependencyBytes,
-    largest: [...tree].sort((a, b) => b.bytes - a.bytes).slice(0, 4),
+    name,
+    label: `${name} ${self.version}`,
+    ownBytes: self.bytes,
+    packageCount: packages.length,
+    dependencyCount: dependencies.length,
+    totalBytes: bytes,
+    diskBytes,
+    largest: [...dependencies].sort((a, b) => b.bytes - a.bytes).slice(0, 4),
   };
 }
 
-export function measureInstallSizes({ log = () => {} } = {}) {
-  const twilioDir = resolvePackageDir(BENCH_DIR, 'twilio');
+export function measureInstallSizes({ installs, log = () => {} }) {
   const sizes = [
-    describeTree(`@grantor/core ${readManifest(CORE_DIR).version}`, packedBytes(CORE_DIR), productionTree(CORE_DIR)),
-    describeTree(`twilio ${readManifest(twilioDir).version}`, directoryBytes(twilioDir), productionTree(twilioDir)),
+    describeInstall(installs.core, '@grantor/core'),
+    describeInstall(installs.twilio, 'twilio'),
+    describeInstall(installs.livekit, 'livekit-server-sdk'),
   ];
   log('footprint: install sizes done');
   return sizes;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify({ imports: measureColdImports({ log: console.error }), sizes: measureInstallSizes({ log: console.error }) }, null, 2));
+  const { removeScratch } = await import('./lib/install.mjs');
+  try {
+    const installs = prepareInstalls({ log: console.error });
+    console.log(JSON.stringify({ imports: measureColdImports({ installs, log: console.error }), sizes: measureInstallSizes({ installs, log: console.error }) }, null, 2));
+  } finally {
+    removeScratch();
+  }
 }

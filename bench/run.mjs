@@ -1,10 +1,12 @@
 // `pnpm bench`: signing, footprint and HTTP benchmarks in one run; writes BENCHMARKS.md and prints it.
 import { writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, release, type } from 'node:os';
-import { measureColdImports, measureInstallSizes } from './footprint.mjs';
+import { measureColdImports, measureInstallSizes, prepareInstalls } from './footprint.mjs';
+import { removeScratch } from './lib/install.mjs';
 import { runHttpBench } from './http/bench.mjs';
 import { renderReport } from './report.mjs';
 import { runSigningBench } from './sign.mjs';
+import { measureWorkerBundles, runWorkersBench } from './workers.mjs';
 
 const LIMIT_MINUTES = 9;
 const COLD_IMPORT_RUNS = 10;
@@ -28,15 +30,24 @@ const machine = {
 };
 
 const signing = await runSigningBench({ log });
-const footprint = {
-  runs: COLD_IMPORT_RUNS,
-  imports: measureColdImports({ runs: COLD_IMPORT_RUNS, log }),
-  sizes: measureInstallSizes({ log }),
-};
+// Everything below that needs a package as users get it uses these npm installs of packed tarballs.
+const installs = prepareInstalls({ log });
+let footprint;
+let workers;
+try {
+  footprint = {
+    runs: COLD_IMPORT_RUNS,
+    imports: measureColdImports({ installs, runs: COLD_IMPORT_RUNS, log }),
+    sizes: measureInstallSizes({ installs, log }),
+  };
+  workers = { bundles: await measureWorkerBundles({ installs, log }), throughput: await runWorkersBench({ installs, log }) };
+} finally {
+  removeScratch();
+}
 const http = await runHttpBench({ log });
 machine.loadAfter = loadavg()[0];
 machine.durationMinutes = (Date.now() - started) / 60_000;
 
-const report = renderReport({ machine, signing, footprint, http });
+const report = renderReport({ machine, signing, footprint, workers, http });
 writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
 console.log(report);
