@@ -1,5 +1,7 @@
 // Every grantor adapter, each mounted at /api/token on its own real HTTP server, so one request can
-// be sent to all of them. Only the framework differs: the options come from the caller.
+// be sent to all of them. Only the framework differs: the options come from the caller. The workerd
+// adapters run in workerd (Miniflare), each mount its own; the caller's functions run here, called
+// back by the worker (workerd/bridge.ts).
 import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
 import { isClientDisconnect, createTokenRoute as koaTokenRoute } from '@grantor/koa';
@@ -10,7 +12,7 @@ import express from 'express';
 import Koa from 'koa';
 import { listen, serveAppRoute, servePagesApiRoute, type TestServer } from '../../packages/next/test/support/next-server.js';
 
-export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw'] as const;
+export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw', 'hono-workerd', 'fetch-workerd'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /** The adapters again inside apps with an app-wide body parser, mounted as the READMEs say. */
@@ -24,6 +26,8 @@ export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   'next-app': 'Next App Router',
   'next-pages': "Next Pages Router (Next's body parser)",
   'next-pages-raw': 'Next Pages Router (bodyParser: false)',
+  'hono-workerd': 'Hono (app.all, auth middleware) in workerd',
+  'fetch-workerd': 'createFetchHandler as a Workers module in workerd',
   'express-json': 'Express with app-wide express.json() before the route',
   'koa-bodyparser': 'Koa with app-wide @koa/bodyparser, disabled for the token path',
 };
@@ -102,6 +106,12 @@ async function serve<TUser>(
       const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).url}`;
       const requestHeader = (req: unknown, header: string) => (req as express.Request).headers[header.toLowerCase()] as string | undefined;
       return { requestLine, requestHeader, ...(await servePagesApiRoute(route, config)) };
+    }
+    case 'hono-workerd':
+    case 'fetch-workerd': {
+      // Loaded only when used: esbuild and Miniflare stay out of the suites that mount no worker.
+      const { serveWorker } = await import('./workerd/miniflare.js');
+      return serveWorker(name, options as unknown as Record<string, unknown>, userNamed);
     }
   }
 }
