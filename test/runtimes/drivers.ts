@@ -95,6 +95,12 @@ async function edgeVmDriver(bundle: HarnessBundle): Promise<RuntimeDriver> {
   };
 }
 
+/**
+ * JSON as ASCII: Bun's and Deno's readline also end lines at U+2028 and U+2029, which JSON.stringify
+ * leaves raw, so every non-ASCII unit travels escaped (still the same JSON).
+ */
+const asciiJson = (json: string) => json.replace(/[\u007f-\uffff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** Reads `<id>\t<calls JSON>` lines and answers `<id>\t<outcomes JSON>`; the error of a bad batch as `<id>\t!<message>`. */
 const STDIO_HOST = `import { runJson } from './harness.mjs';
 import { createInterface } from 'node:readline';
@@ -104,7 +110,7 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
   const id = line.slice(0, tab);
   let answer;
   try {
-    answer = runJson(line.slice(tab + 1));
+    answer = runJson(line.slice(tab + 1)).replace(/[\\u007f-\\uffff]/g, (unit) => '\\\\u' + unit.charCodeAt(0).toString(16).padStart(4, '0'));
   } catch (error) {
     answer = '!' + String(error && error.stack || error).replace(/\\n/g, ' | ');
   }
@@ -152,7 +158,7 @@ async function processDriver(name: 'bun' | 'deno', bundle: HarnessBundle): Promi
       if (exited) throw exited;
       const id = String(nextId++);
       const answer = new Promise<string>((resolve, reject) => pending.set(id, { resolve, reject }));
-      child.stdin.write(`${id}\t${JSON.stringify(calls)}\n`);
+      child.stdin.write(`${id}\t${asciiJson(JSON.stringify(calls))}\n`);
       return parseOutcomes(await answer, calls.length);
     },
     async close() {

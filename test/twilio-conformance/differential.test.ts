@@ -1,20 +1,23 @@
 /**
- * Differential test: random valid inputs signed by twilio-node (the oracle) and by grantor, both
- * through the drop-in `AccessToken` and through `createSigner().sign()`, must give the same bytes.
- * Replay a failure with GRANTOR_DIFF_SEED=<printed seed>; GRANTOR_DIFF_CASES raises the count.
+ * Differential test: random valid inputs signed by twilio-node (the oracle, on Node) and by grantor,
+ * both through the drop-in `AccessToken` and through `createSigner().sign()`, must give the same bytes,
+ * with grantor running on every runtime (test/runtimes). The same seeded cases go to each runtime in
+ * one batch. Replay a failure with GRANTOR_DIFF_SEED=<printed seed>; GRANTOR_DIFF_CASES raises the count.
  */
 import { randomInt } from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { Outcome } from '../runtimes/calls.js';
+import { describeEachRuntime, expectTokenErrorOutcome } from '../runtimes/each-runtime.js';
 import {
+  accessTokenCall,
   type GrantDraft,
   type GrantKind,
   GRANT_KINDS,
-  grantorAccessToken,
-  grantorSign,
+  signCall,
   type TokenInput,
+  tokenOutcome,
   twilioJti,
   twilioNodeToken,
-  TWILIO_GRANTS,
 } from './mint.js';
 
 const seed = Number(process.env.GRANTOR_DIFF_SEED ?? randomInt(2 ** 31));
@@ -157,36 +160,66 @@ const random = createRandom(seed);
 const cases = Array.from({ length: caseCount }, () => createCase(random));
 const replay = (index: number) => `case ${index} of seed ${seed}: ${JSON.stringify(cases[index])}`;
 
-describe(`grantor and twilio-node sign the same bytes (seed ${seed})`, () => {
-  afterEach(() => vi.restoreAllMocks());
+/** twilio-node's tokens for the cases, computed once on Node for every runtime. */
+let oracleTokens: string[] | undefined;
+function twilioNodeTokens(): string[] {
+  if (!oracleTokens) {
+    try {
+      oracleTokens = cases.map((input) => {
+        vi.spyOn(Date, 'now').mockReturnValue(input.nowMs);
+        return twilioNodeToken(input);
+      });
+    } finally {
+      vi.restoreAllMocks();
+    }
+  }
+  return oracleTokens;
+}
 
-  it(`AccessToken.toJwt() and signer.sign() equal twilio-node's toJwt() on ${caseCount} random cases`, () => {
+/** Per case: the drop-in AccessToken (with twilio-node's grant objects for foreignGrants), then the signer. */
+const calls = cases.flatMap((input) => [accessTokenCall(input, input.foreignGrants ? 'twilio' : 'grantor'), signCall(input, input.specForm ? 'spec' : 'objects')]);
+
+interface IssuedResult {
+  token: string;
+  identity: string;
+  issuedAt: string;
+  expiresAt: string;
+  ttl: number;
+  jti: string;
+  keySid: string;
+}
+
+describeEachRuntime(`grantor and twilio-node sign the same bytes (seed ${seed})`, (grantor) => {
+  it(`AccessToken.toJwt() and signer.sign() equal twilio-node's toJwt() on ${caseCount} random cases`, async () => {
+    const expectedTokens = twilioNodeTokens();
+    const outcomes = await grantor.run(calls);
     cases.forEach((input, index) => {
-      vi.spyOn(Date, 'now').mockReturnValue(input.nowMs);
-      const expected = twilioNodeToken(input);
-      const foreign = input.foreignGrants ? TWILIO_GRANTS : undefined;
-      expect(grantorAccessToken(input, foreign).toJwt(), replay(index)).toBe(expected);
-      const grantsForm = input.specForm ? 'spec' : 'objects';
+      const expected = expectedTokens[index];
+      const accessToken = tokenOutcome(outcomes[2 * index]!);
+      expect(accessToken, replay(index)).toEqual({ value: expected });
+      const issued = outcomes[2 * index + 1] as Outcome<IssuedResult>;
       if (input.grants.length === 0) {
         // The signer refuses what no SDK accepts; the drop-in AccessToken does not.
-        expect(() => grantorSign(input, grantsForm), replay(index)).toThrow(expect.objectContaining({ code: 'NO_GRANTS' }));
+        expectTokenErrorOutcome(issued, 'NO_GRANTS', 20106, replay(index));
         return;
       }
-      const issued = grantorSign(input, grantsForm);
       const now = Math.floor(input.nowMs / 1000);
       const ttl = input.ttl ?? 3600;
-      expect(issued.token, replay(index)).toBe(expected);
-      expect(issued, replay(index)).toMatchObject({
+      expect(issued.error, replay(index)).toBeUndefined();
+      expect(issued.value!.token, replay(index)).toBe(expected);
+      expect(issued.value, replay(index)).toMatchObject({
         identity: String(input.identity),
-        issuedAt: new Date(now * 1000),
-        expiresAt: new Date((now + ttl) * 1000),
+        issuedAt: new Date(now * 1000).toISOString(),
+        expiresAt: new Date((now + ttl) * 1000).toISOString(),
         ttl,
         jti: twilioJti(input),
         keySid: input.keySid,
       });
     });
   }, 20_000 + caseCount * 5);
+});
 
+describe('the random cases', () => {
   it('the random cases cover every input class the comparison claims to cover', () => {
     const count = (predicate: (input: DiffCase) => boolean) => cases.filter(predicate).length;
     const hasKind = (input: DiffCase, kind: GrantKind) => input.grants.some((grant) => grant.kind === kind);

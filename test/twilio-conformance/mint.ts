@@ -1,15 +1,12 @@
-/** Token inputs described as data, minted the same way by twilio-node (the oracle) and by grantor. */
-import { AccessToken, ChatGrant, createSigner, type Grant, type GrantsSpec, PlaybackGrant, SyncGrant, TaskRouterGrant, VideoGrant, VoiceGrant } from '@grantor/core';
+/**
+ * Token inputs described as data, minted the same way by twilio-node (the oracle, here on Node) and by
+ * grantor (as calls to a runtime driver, test/runtimes: in-process, workerd, Edge VM, Bun or Deno).
+ */
+import type { GrantsSpec } from '@grantor/core';
 import { TwilioAccessToken } from '../../packages/core/test/support.js';
+import type { Call, GrantClasses, GrantKind, Outcome } from '../runtimes/calls.js';
 
-export const GRANTOR_GRANTS = {
-  chat: ChatGrant,
-  voice: VoiceGrant,
-  video: VideoGrant,
-  sync: SyncGrant,
-  taskRouter: TaskRouterGrant,
-  playback: PlaybackGrant,
-};
+export type { GrantKind };
 
 export const TWILIO_GRANTS: Record<GrantKind, new (options: any) => unknown> = {
   chat: TwilioAccessToken.ChatGrant,
@@ -20,8 +17,7 @@ export const TWILIO_GRANTS: Record<GrantKind, new (options: any) => unknown> = {
   playback: TwilioAccessToken.PlaybackGrant,
 };
 
-export type GrantKind = keyof typeof GRANTOR_GRANTS;
-export const GRANT_KINDS = Object.keys(GRANTOR_GRANTS) as GrantKind[];
+export const GRANT_KINDS = Object.keys(TWILIO_GRANTS) as GrantKind[];
 
 export interface GrantDraft {
   kind: GrantKind;
@@ -29,10 +25,8 @@ export interface GrantDraft {
   options: Record<string, any>;
 }
 
-/** Builds the grant with one library's classes. */
-export function buildGrant(classes: Record<GrantKind, new (options: any) => unknown>, draft: GrantDraft): Grant {
-  return new classes[draft.kind](draft.options) as Grant;
-}
+/** Builds the grant with twilio-node's classes. */
+const twilioGrant = (draft: GrantDraft) => new TWILIO_GRANTS[draft.kind](draft.options);
 
 /** The same grants in the signer's plain-object form (each kind at most once). */
 export function toGrantsSpec(drafts: readonly GrantDraft[]): GrantsSpec {
@@ -59,26 +53,38 @@ export const twilioJti = (input: TokenInput): string => `${input.keySid}-${Math.
 export function twilioNodeToken(input: TokenInput, algorithm?: 'HS256' | 'HS384' | 'HS512'): string {
   const { identity, ttl, nbf, region } = input;
   const token = new TwilioAccessToken(input.accountSid, input.keySid, input.secret, { identity: identity as string, ttl: ttl!, nbf, region });
-  for (const draft of input.grants) token.addGrant(buildGrant(TWILIO_GRANTS, draft) as never);
+  for (const draft of input.grants) token.addGrant(twilioGrant(draft) as never);
   return token.toJwt(algorithm);
 }
 
-/** grantor's drop-in AccessToken, built from grantor's grant classes or twilio-node's; Date.now frozen by the caller. */
-export function grantorAccessToken(input: TokenInput, grantClasses: Record<GrantKind, new (options: any) => unknown> = GRANTOR_GRANTS): AccessToken {
+/** grantor's drop-in AccessToken as a call (built with grantor's grant classes or twilio-node's), Date.now frozen at input.nowMs. */
+export function accessTokenCall(input: TokenInput, grantClasses: GrantClasses = 'grantor', algorithm?: string): Call {
   const { identity, ttl, nbf, region } = input;
-  const token = new AccessToken(input.accountSid, input.keySid, input.secret, { identity, ttl, nbf, region, jti: twilioJti(input) });
-  for (const draft of input.grants) token.addGrant(buildGrant(grantClasses, draft));
-  return token;
+  return {
+    op: 'accessToken',
+    nowMs: input.nowMs,
+    accountSid: input.accountSid,
+    keySid: input.keySid,
+    secret: input.secret,
+    options: { identity, ttl, nbf, region, jti: twilioJti(input) },
+    grants: input.grants,
+    grantClasses,
+    steps: [{ algorithm }],
+  };
 }
 
-/** grantor's signer with its clock at input.nowMs; grants as grant objects or as a GrantsSpec. */
-export function grantorSign(input: TokenInput, grantsForm: 'objects' | 'spec' = 'objects') {
-  const signer = createSigner({
-    accountSid: input.accountSid,
-    keys: { sid: input.keySid, secret: input.secret },
-    region: input.region,
-    clock: () => input.nowMs,
-  });
-  const grants = grantsForm === 'spec' ? toGrantsSpec(input.grants) : input.grants.map((draft) => buildGrant(GRANTOR_GRANTS, draft));
-  return signer.sign({ identity: input.identity, grants, ttl: input.ttl, nbf: input.nbf, jti: twilioJti(input) });
+/** grantor's signer as a call, its clock at input.nowMs; grants as grant objects or as a GrantsSpec. */
+export function signCall(input: TokenInput, grantsForm: 'objects' | 'spec' = 'objects'): Call {
+  return {
+    op: 'sign',
+    nowMs: input.nowMs,
+    signer: { accountSid: input.accountSid, keys: { sid: input.keySid, secret: input.secret }, region: input.region },
+    sign: { identity: input.identity, ttl: input.ttl, nbf: input.nbf, jti: twilioJti(input) },
+    grants: grantsForm === 'spec' ? toGrantsSpec(input.grants) : input.grants,
+  };
+}
+
+/** The one token of an accessTokenCall's outcome (its single toJwt()), or the error that prevented it. */
+export function tokenOutcome(outcome: Outcome): Outcome<string> {
+  return outcome.error ? outcome : (outcome.value as Outcome<string>[])[0]!;
 }
