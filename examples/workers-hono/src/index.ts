@@ -65,10 +65,10 @@ const jsonError = (c: Context, status: 400 | 401 | 403, code: string, message: s
 /**
  * One value per Worker isolate, made from the first request's bindings. On Workers the bindings
  * (credentials, secrets) arrive with each request as `c.env`, not at start-up, so the token route
- * cannot be built at module level. Within one deployment every request of an isolate gets the same
- * `env` object, so the route is built once and reused; a new `env` (another deployment, or a test
- * with other bindings) builds a new one. Keying on the object also keeps the in-process state the
- * route holds (its rate limit count, its prepared HMAC key) per isolate, as on any server.
+ * cannot be built at module level. workerd hands every request of an isolate the same `env` object,
+ * so the route is built once and reused; a new `env` (a test with other bindings, say) builds a new
+ * one, never a stale one. Building once also keeps what the route prepares and holds (its HMAC key,
+ * a `rateLimit` count) for the isolate's life, as on a long-running server.
  */
 function perEnv<T>(create: (env: Bindings) => T): (env: Bindings) => T {
   const made = new WeakMap<Bindings, T>();

@@ -5,6 +5,7 @@ export const PAGE = /* html */ `<!doctype html>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>grantor on Cloudflare Workers + Hono</title>
+<link rel="icon" href="data:," />
 <style>
   body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; color: #1d2433; }
   form, p { display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
