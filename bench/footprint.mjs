@@ -1,7 +1,7 @@
 // Footprint: cold import time in fresh processes, and the size of each package's production tree,
 // both from packages installed as users get them (see lib/install.mjs).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installedPackages, npmInstall, packWorkspace, treeBytes } from './lib/install.mjs';
@@ -23,6 +23,9 @@ export function prepareInstalls({ log = () => {} } = {}) {
     twilio: npmInstall('twilio', [`twilio@${benchVersion('twilio')}`]),
     livekit: npmInstall('livekit', [`livekit-server-sdk@${benchVersion('livekit-server-sdk')}`]),
   };
+  // Empty modules: what Node's loader costs before any package code runs (the floor of each row).
+  writeFileSync(join(installs.core, 'empty.cjs'), '');
+  writeFileSync(join(installs.core, 'empty.mjs'), '');
   log('footprint: packed and npm-installed core, the Hono app, twilio and livekit-server-sdk');
   return installs;
 }
@@ -31,6 +34,8 @@ export function prepareInstalls({ log = () => {} } = {}) {
 export const IMPORTS = [
   { id: 'core-cjs', label: "`require('@grantor/core')`", specifier: '@grantor/core', esm: false, install: 'core' },
   { id: 'core-esm', label: "`import('@grantor/core')` (ESM)", specifier: '@grantor/core', esm: true, install: 'core' },
+  { id: 'empty-cjs', label: '`require()` of an empty .cjs file (the loader alone)', specifier: './empty.cjs', esm: false, install: 'core' },
+  { id: 'empty-esm', label: '`import()` of an empty .mjs file (the loader alone)', specifier: './empty.mjs', esm: true, install: 'core' },
   { id: 'twilio', label: "`require('twilio')`", specifier: 'twilio', esm: false, install: 'twilio' },
   { id: 'twilio-token', label: "`require('twilio/lib/jwt/AccessToken')`", specifier: 'twilio/lib/jwt/AccessToken', esm: false, install: 'twilio' },
 ];

@@ -7,6 +7,10 @@ export const TARGETS = {
   p99VsBare: 1.2,
   redisVsGrantor: 0.8,
   redisP99VsGrantor: 1.5,
+  verifyVsBaseline: 0.5,
+  coreImportMs: 15,
+  coreImportVsTwilioToken: 0.3,
+  workerBundleKB: 100,
 };
 
 const integer = (value) => Math.round(value).toLocaleString('en-US');
@@ -14,6 +18,7 @@ const ratio = (value) => `${value.toFixed(value >= 10 ? 1 : 2)}x`;
 const ms = (value) => `${value.toFixed(2)} ms`;
 const percent = (share) => `${(share * 100).toFixed(1)}%`;
 const megabytes = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+const kilobytes = (bytes) => `${(bytes / 1e3).toFixed(1)} KB`;
 const verdict = (passed) => (passed ? '**PASS**' : '**MISS**');
 /** A ratio as printed, so a value shown as 1.20x never misses a 1.2x target. */
 const shown = (value) => Number(ratio(value).slice(0, -1));
@@ -35,21 +40,25 @@ function machineSection({ machine }) {
 
 function signingSection({ signing }) {
   const targetRows = [];
+  const verifyRows = [];
   const groups = signing.groups.map((group) => {
     const byId = Object.fromEntries(group.cases.map((entry) => [entry.id, entry]));
     const twilio = byId.twilio.perSecond;
     const baseline = byId.baseline.perSecond;
+    const verifyBaseline = byId.verifyBaseline.perSecond;
     const signerRatio = byId.signer.perSecond / twilio;
     targetRows.push([group.name, ratio(signerRatio), ratio(baseline / twilio), `≥ ${TARGETS.signerVsTwilio}x`, verdict(shown(signerRatio) >= TARGETS.signerVsTwilio)]);
+    const verifyRatio = byId.verify.perSecond / verifyBaseline;
+    verifyRows.push([group.name, integer(byId.verify.perSecond), integer(verifyBaseline), ratio(verifyRatio), `≥ ${TARGETS.verifyVsBaseline}x`, verdict(shown(verifyRatio) >= TARGETS.verifyVsBaseline)]);
     const rows = group.cases.map((entry) => [
       entry.label,
       `${integer(entry.perSecond)}${entry.isVerify ? ' verifications/s' : ''}`,
       (1e6 / entry.perSecond).toFixed(2),
-      ratio(entry.perSecond / twilio),
-      ratio(entry.perSecond / baseline),
+      entry.isVerify ? '' : ratio(entry.perSecond / twilio),
+      ratio(entry.perSecond / (entry.isVerify ? verifyBaseline : baseline)),
       `±${(entry.spreadPercent / 2).toFixed(0)}%`,
     ]);
-    return `### ${group.name}\n\n${table(['Case', 'tokens/s (median)', 'µs/token', 'vs twilio-node', 'vs baseline', 'round spread'], rows)}`;
+    return `### ${group.name}\n\n${table(['Case', 'tokens/s (median)', 'µs/token', 'vs twilio-node', 'vs baseline (sign or verify)', 'round spread'], rows)}`;
   });
   return `## 1. Signing
 
@@ -58,7 +67,10 @@ token, add new grant objects and call \`toJwt()\`; \`signer.sign()\` gets the gr
 (\`{ video: { room } }\`). The node:crypto baseline signs the same claims with \`JSON.stringify\` +
 base64url + \`createHmac\` and a prebuilt \`KeyObject\`, with no validation, the grants payload built
 once and a counter for the \`jti\`: the practical limit. \`verifyAccessToken()\` checks a grantor token
-(signature, \`sub\`, \`iss\`, lifetime, header, grants). Every case's token is verified once before it
+(signature, \`sub\`, \`iss\`, lifetime, header, grants); the node:crypto verify baseline only splits the
+token at its last dot, HMACs the signing input with a prebuilt \`KeyObject\` and compares the base64url
+digest with the signature (no decoding, no claim checks): the practical limit of verifying. Verify
+rows are compared with the verify baseline, sign rows with the sign baseline. Every case's token is verified once before it
 is timed. ${signing.rounds} rounds of ${signing.sliceMs} ms per case after a ${signing.warmupMs} ms warm-up; the cases alternate
 within each round. "round spread" is half of (max − min) / median over the rounds.
 
@@ -67,6 +79,14 @@ ${groups.join('\n\n')}
 ### Target: \`signer.sign()\` ≥ ${TARGETS.signerVsTwilio}x twilio-node
 
 ${table(['Token', 'signer.sign() / twilio-node', 'baseline / twilio-node (the limit)', 'Target', 'Result'], targetRows)}
+
+### Target: \`verifyAccessToken()\` ≥ ${TARGETS.verifyVsBaseline}x the bare-HMAC verify baseline
+
+${table(['Token', 'verifyAccessToken() /s', 'baseline /s', 'ratio', 'Target', 'Result'], verifyRows)}
+
+What \`verifyAccessToken()\` does beyond the baseline is the point of it: it decodes the header and
+the claims once (base64url + \`JSON.parse\`), checks \`alg\`, \`typ\`, \`cty\`, \`sub\`, \`iss\`, \`exp\`/\`nbf\`
+and the grants' shapes, and compares the signatures in constant time.
 
 twilio-node's cost per token hardly depends on the grants (see below), while every signer's,
 the baseline's included, grows with the size of the claims; so the ratio shrinks with more grants.
@@ -84,29 +104,129 @@ that throw, and only then makes a secret key (\`jsonwebtoken/sign.js\`). grantor
 \`KeyObject\` once per signer and calls \`createHmac\` directly.`;
 }
 
+/** The cold-import targets for core's CJS and ESM entries against twilio-node's AccessToken. */
+function importTargets(footprint) {
+  const byId = Object.fromEntries(footprint.imports.map((entry) => [entry.id, entry]));
+  const twilioToken = byId['twilio-token'];
+  return ['core-cjs', 'core-esm'].flatMap((id) => {
+    const entry = byId[id];
+    if (!entry || !twilioToken) return [];
+    const vsTwilio = entry.medianMs / twilioToken.medianMs;
+    return [
+      [entry.label, 'median', ms(entry.medianMs), `≤ ${TARGETS.coreImportMs} ms`, verdict(Number(entry.medianMs.toFixed(2)) <= TARGETS.coreImportMs)],
+      [entry.label, "vs `require('twilio/lib/jwt/AccessToken')`", ratio(vsTwilio), `≤ ${TARGETS.coreImportVsTwilioToken}x`, verdict(shown(vsTwilio) <= TARGETS.coreImportVsTwilioToken)],
+    ];
+  });
+}
+
 function footprintSection({ footprint }) {
-  const importRows = footprint.imports.map((entry) => [entry.label, ms(entry.medianMs), ms(entry.minMs)]);
+  const twilioToken = footprint.imports.find((entry) => entry.id === 'twilio-token');
+  const importRows = footprint.imports.map((entry) => [
+    entry.label,
+    `\`${entry.resolved}\``,
+    ms(entry.medianMs),
+    ms(entry.minMs),
+    twilioToken ? ratio(entry.medianMs / twilioToken.medianMs) : '',
+  ]);
   const sizeRows = footprint.sizes.map((entry) => [
     entry.label,
     megabytes(entry.ownBytes),
-    String(entry.dependencyCount),
+    String(entry.packageCount),
     megabytes(entry.totalBytes),
+    megabytes(entry.diskBytes),
     entry.largest.map((dependency) => `${dependency.name} ${megabytes(dependency.bytes)}`).join(', '),
   ]);
   return `## 2. Footprint
 
+Every figure here is of packages as users get them: @grantor/core is packed from its built \`dist\`
+with \`pnpm pack\` and installed from the tarball with \`npm install --omit=dev\` into a temporary folder
+outside the workspace (so no workspace link or devDependency can be found); twilio and
+livekit-server-sdk are installed from the npm registry the same way, each in its own folder, at the
+versions bench/package.json resolves.
+
 Cold import: the time of the \`require()\` / \`import()\` call alone in a fresh \`node\` process
-(process start-up excluded), ${footprint.runs} processes per module, run in alternation. The "of which" rows
-load one of core's two dependencies alone, resolved from \`packages/core\`.
+(process start-up excluded), ${footprint.runs} processes per module, run in alternation, from the folder the
+package was installed in; "loads" is the file Node resolved. The empty-module rows are what Node's
+CommonJS and ESM loaders cost before any package code runs.
 
-${table(['Module', 'median', 'fastest'], importRows)}
+${table(['Module', 'loads', 'median', 'fastest', "vs twilio's AccessToken"], importRows)}
 
-Installed size: the package's own files (for @grantor/core, the unpacked \`pnpm pack\` tarball, since
-it is not published; for twilio, its installed directory) plus its transitive production
-dependencies (\`dependencies\` and installed \`optionalDependencies\`, each package once), walked through
-the dependency tree pnpm resolved in this workspace. Sizes are file bytes, without disk blocks.
+${table(['Cold import', 'Measure', 'Value', 'Target', 'Result'], importTargets(footprint))}
 
-${table(['Package', 'own files', 'production deps', 'installed total', 'largest dependencies'], sizeRows)}`;
+Installed size: everything \`npm install --omit=dev <package>\` puts in \`node_modules\` (the package,
+its production dependencies and installed optional ones; nested copies counted), as file bytes and
+as disk blocks allocated ("on disk").
+
+${table(['Package', 'own files', 'packages', 'node_modules (file bytes)', 'on disk', 'largest dependencies'], sizeRows)}`;
+}
+
+function workersSection({ workers }) {
+  const { bundles, throughput } = workers;
+  const bundleRows = bundles.routes.map((route) => {
+    const grantor = route.id !== 'livekit';
+    return [
+      route.label,
+      kilobytes(route.minBytes),
+      kilobytes(route.gzipBytes),
+      route.packages.map((entry) => `${entry.name} ${kilobytes(entry.bytes)}`).join(', '),
+      route.external.length ? route.external.map((name) => `\`${name}\``).join(', ') : 'none',
+      route.check,
+      grantor ? `≤ ${TARGETS.workerBundleKB} KB` : '(comparison)',
+      grantor ? verdict(route.minBytes / 1e3 <= TARGETS.workerBundleKB) : '',
+    ];
+  });
+  const inputRows = bundles.routes.flatMap((route) => route.inputs.slice(0, 3).map((input) => [route.id, `\`${input.path}\``, kilobytes(input.bytes)]));
+  const speedRows = throughput.cases.map((entry) => [
+    entry.label,
+    entry.workerdImpl ? `${entry.workerdImpl} / ${entry.nodeImpl}` : 'core (portable) / core (node:crypto)',
+    integer(entry.workerd.perSecond),
+    integer(entry.node.perSecond),
+    ratio(entry.workerd.perSecond / entry.node.perSecond),
+    `${integer(entry.workerd.n)} / ${integer(entry.node.n)}`,
+  ]);
+  const byId = Object.fromEntries(throughput.cases.map((entry) => [entry.id, entry]));
+  const nobleVsWebCrypto = byId.hmacSync.workerd.perSecond / byId.hmacWebCrypto.workerd.perSecond;
+  return `## 3. Workers
+
+### Bundle size of a token route
+
+Each route is the smallest Workers app a user would deploy: a Hono app with \`@grantor/hono\`'s
+\`createTokenRoute\`; a plain \`export default { fetch }\` around core's \`createFetchHandler\`; and, for
+comparison, livekit-server-sdk's \`AccessToken\` + \`toJwt()\` in a \`fetch\` handler. Each is bundled from
+an npm install of the packed tarballs (+ hono) or of livekit-server-sdk from the registry, with
+\`esbuild ${bundles.flags}\`; "gzip" is gzip -9 of the minified bundle. KB = 1,000 bytes. "where the
+bytes go" sums the esbuild metafile's \`bytesInOutput\` by package. "left external" is what esbuild
+could not resolve and left as an \`import()\`: core's optional express-validator peer, loaded only when
+an app passes \`validators\`. Every bundle is then run in workerd (Miniflare, no \`nodejs_compat\`) and
+must answer \`POST {"room":"r1"}\` with a token ("workerd check").
+
+${table(['Route', 'min', 'gzip', 'where the bytes go', 'left external', 'workerd check', 'Target', 'Result'], bundleRows)}
+
+Largest inputs of each bundle:
+
+${table(['Route', 'Input', 'bytes in output'], inputRows)}
+
+core's \`dist/index.mjs\` inlines @noble/hashes' HMAC and SHA-256 for runtimes without node:crypto:
+those two modules alone bundle to ${kilobytes(bundles.nobleMinBytes)} minified.
+
+### Signing and verifying: Workers build against Node build
+
+The same loops (\`bench/workers/loops.mjs\`, importing the installed @grantor/core) run inside workerd
+(Miniflare, compatibility date ${throughput.compatibilityDate}, no \`nodejs_compat\`: \`process.getBuiltinModule\` ${throughput.workerdHasNodeCrypto ? 'was found, so core used node:crypto' : 'is absent, so core takes its portable @noble/hashes path'}) and in this Node process (core on
+node:crypto). One request runs one loop of n operations; it is timed from Node around
+\`dispatchFetch\`, less the median empty request (${ms(throughput.workerdOverheadMs)}), since deployed workerd does not advance its
+clocks during a request's own computation. n is picked in warm-up so a request takes about ${throughput.sliceMs} ms;
+${throughput.rounds} rounds, cases rotating, medians shown. A token signed in workerd is verified in Node first. The HMAC rows
+hash the same signing input (a one-grant token's) and stop at the digest bytes: the synchronous
+implementation core could use in each runtime, and WebCrypto's \`crypto.subtle.sign\` with a key
+imported once, awaited per operation.
+
+${table(['Case', 'implementation (workerd / Node)', 'workerd ops/s', 'Node ops/s', 'workerd / Node', 'n per request (workerd / Node)'], speedRows)}
+
+In workerd, @noble/hashes' HMAC runs at ${ratio(nobleVsWebCrypto)} of WebCrypto's, awaited one at a time.
+core keeps the synchronous one because \`signer.sign()\`, \`AccessToken.toJwt()\` and
+\`verifyAccessToken()\` are synchronous on every runtime (twilio-node's \`toJwt()\` is, so code ported from
+it keeps working) and give the same bytes as node:crypto; WebCrypto would make them return promises on Workers only.`;
 }
 
 const VALIDATION_PACKAGES = ['express-validator', 'lodash', 'validator'];
@@ -189,7 +309,7 @@ ${profile.caseId.endsWith('grantor') ? grantorShares(profile) : ''}${table(['Sel
 
 ${table(['Self time by function', 'share'], profile.functions.map((entry) => [`\`${entry.name}\``, percent(entry.share)]))}`,
   );
-  return `## 3. HTTP on loopback
+  return `## 4. HTTP on loopback
 
 Each case runs in its own server process; autocannon runs in another process (its API, driven by
 \`bench/http/load.mjs\`), on 127.0.0.1, with ${http.connections} connections, POST \`{"room":"r1"}\` as JSON. After a
@@ -232,8 +352,97 @@ collection, native code such as socket writes, and V8 itself.
 ${profiles.join('\n\n')}`;
 }
 
+function verifyFindings(signing) {
+  const ratios = signing.groups.map((group) => {
+    const byId = Object.fromEntries(group.cases.map((entry) => [entry.id, entry]));
+    return `${ratio(byId.verify.perSecond / byId.verifyBaseline.perSecond)} (${group.name})`;
+  });
+  const missed = signing.groups.some((group) => {
+    const byId = Object.fromEntries(group.cases.map((entry) => [entry.id, entry]));
+    return shown(byId.verify.perSecond / byId.verifyBaseline.perSecond) < TARGETS.verifyVsBaseline;
+  });
+  return [`- **Verify no longer goes through jsonwebtoken${missed ? '; what keeps it under 0.5x of bare HMAC is decoding' : ''}.** \`verifyAccessToken()\`
+  decodes the token once and compares the HMAC itself: it runs at ${ratios.join(' and ')} of the bare-HMAC
+  verify baseline in this run (jsonwebtoken's \`verify()\` alone ran at 0.31x before). The baseline is one HMAC and
+  a string compare, so the ratio is the HMAC's share of \`verifyAccessToken()\`: 0.5x needs everything else to cost
+  no more than the HMAC. A one-off CPU profile of a 3 s \`verifyAccessToken()\` loop (2026-12-02, built dist, not
+  re-run by \`pnpm bench\`): one grant, node:crypto's HMAC (\`Hmac\`, \`update\`, \`digest\`) 26% of self time,
+  \`decodePart\` (base64url → \`TextDecoder\` → \`JSON.parse\` of header and claims) 19%, GC 7%, \`inspectAccessToken\`'s
+  checks 6%, the compact-JWS RegExp 4.5% and the \`AC…\` SID RegExp 2%, \`signerFor\` 4% (the key ring is rebuilt from
+  the options on every call: the secret is looked up in a cache under a \`sid:secret\` string each time). Six grants:
+  \`parseToken\` (RegExp, split, decoding) is half of \`verifyAccessToken()\`'s inclusive time and the HMAC a quarter;
+  so the miss is the work the baseline skips: decoding
+  and checking the claims, which is what verifying is for. What could still be cut: the RegExp pass over
+  the whole token (the split already finds the parts), and the per-call key ring (a reusable verifier
+  built once from \`keys\`, as \`createSigner\` is).`];
+}
+
+function footprintFindings(footprint) {
+  const byId = Object.fromEntries(footprint.imports.map((entry) => [entry.id, entry]));
+  const findings = [];
+  const cjs = byId['core-cjs'];
+  const esm = byId['core-esm'];
+  const token = byId['twilio-token'];
+  if (cjs && esm && token && byId['empty-cjs'] && byId['empty-esm']) {
+    const misses = [cjs, esm].filter((entry) => Number(entry.medianMs.toFixed(2)) > TARGETS.coreImportMs || shown(entry.medianMs / token.medianMs) > TARGETS.coreImportVsTwilioToken);
+    const parts = [
+      ['CommonJS', cjs, byId['empty-cjs']],
+      ['ESM', esm, byId['empty-esm']],
+    ].map(([kind, entry, empty]) => `${kind} ${ms(entry.medianMs)}, of which ${ms(empty.medianMs)} is the loader on an empty file`);
+    findings.push(`- **Cold import: core no longer loads a dependency.** express-validator is an optional peer
+  loaded only when an app passes \`validators\`, and rate-limiter-flexible is loaded on first use of an
+  in-process limit, so \`require('@grantor/core')\` compiles and runs core's one file and nothing else:
+  ${parts.join('; ')}. twilio-node's AccessToken takes ${ms(token.medianMs)} (it loads jsonwebtoken and lodash).
+  ${misses.length === 0 ? 'Both entries meet both targets in this run.' : `${misses.map((entry) => entry.label).join(' and ')} missed a target in this run: what is left above the loader is parsing and running core's ~90 KB \`dist\` file (one module, no dependency), and on this shared 2-core machine the fresh-process medians move by several milliseconds between runs (see the fastest column).`}`);
+  }
+  const core = footprint.sizes.find((entry) => entry.name === '@grantor/core');
+  const limiter = core?.largest.find((entry) => entry.name === 'rate-limiter-flexible');
+  if (core && limiter) {
+    const others = footprint.sizes.filter((entry) => entry !== core).map((entry) => `${entry.label} ${megabytes(entry.totalBytes)} in ${entry.packageCount} packages`);
+    findings.push(`- **Installed size: rate-limiter-flexible is most of core's.** \`npm install @grantor/core\` puts
+  ${megabytes(core.totalBytes)} in ${core.packageCount} packages (against ${others.join(', ')}); rate-limiter-flexible is
+  ${megabytes(limiter.bytes)} (${percent(limiter.bytes / core.totalBytes)}) of it, yet core only ever loads \`lib/RateLimiterMemory.js\` and the
+  three files it needs (about 7 KB minified, see the Workers bundles), for \`rateLimit: { points, duration }\`
+  and \`whenStoreFails: 'memory'\`. The design allows dropping it: apps with a shared limiter already install
+  rate-limiter-flexible themselves to build their \`RateLimiterRedis\`, so it could become an optional
+  peer (as express-validator did) or the in-process window could be a few dozen lines of core's own; core alone
+  would then install ${megabytes(core.ownBytes)}, most of it \`dist\` twice (CJS and ESM) and two identical type files
+  (\`index.d.cts\`, \`index.d.mts\`). That is a change to packages/core, not made by the bench.`);
+  }
+  return findings;
+}
+
+function workersFindings(workers) {
+  if (!workers) return [];
+  const routes = Object.fromEntries(workers.bundles.routes.map((route) => [route.id, route]));
+  const findings = [];
+  if (routes.hono && routes.fetch && routes.livekit) {
+    const coreBytes = routes.fetch.packages.find((entry) => entry.name === '@grantor/core')?.bytes ?? 0;
+    const limiterBytes = routes.fetch.packages.find((entry) => entry.name === 'rate-limiter-flexible')?.bytes ?? 0;
+    const honoBytes = routes.hono.packages.find((entry) => entry.name === 'hono')?.bytes ?? 0;
+    findings.push(`- **Workers bundle: core is most of it.** The \`createFetchHandler\` route is ${kilobytes(routes.fetch.minBytes)} minified
+  (${kilobytes(routes.fetch.gzipBytes)} gzip): core ${kilobytes(coreBytes)} (of which the inlined @noble/hashes HMAC + SHA-256 are
+  about ${kilobytes(workers.bundles.nobleMinBytes)}), rate-limiter-flexible's memory limiter ${kilobytes(limiterBytes)} (esbuild inlines the lazy
+  \`import()\` because it resolves; it could be dropped only by not depending on it). The Hono route adds hono's
+  ${kilobytes(honoBytes)}. livekit-server-sdk's route bundles to ${kilobytes(routes.livekit.minBytes)} here, not the 317 KB the issue quotes:
+  with only \`AccessToken\` imported esbuild tree-shakes the rest of the SDK; what stays is
+  @bufbuild/protobuf and jose.`);
+  }
+  const byId = Object.fromEntries(workers.throughput.cases.map((entry) => [entry.id, entry]));
+  if (byId.sign && byId.hmacSync) {
+    const signMicros = 1e6 / byId.sign.workerd.perSecond;
+    const hmacMicros = 1e6 / byId.hmacSync.workerd.perSecond;
+    const webCryptoMicros = 1e6 / byId.hmacWebCrypto.workerd.perSecond;
+    findings.push(`- **On Workers, the portable HMAC is ${percent(Math.min(1, hmacMicros / signMicros))} of a token.** In workerd \`signer.sign()\` takes ${signMicros.toFixed(1)} µs
+  (${integer(byId.sign.workerd.perSecond)}/s, ${ratio(byId.sign.workerd.perSecond / byId.sign.node.perSecond)} of Node's ${integer(byId.sign.node.perSecond)}/s) and @noble/hashes' HMAC of the same
+  signing input alone ${hmacMicros.toFixed(1)} µs; WebCrypto's native HMAC, awaited one at a time, ${webCryptoMicros.toFixed(1)} µs.
+  ${webCryptoMicros < hmacMicros ? `Signing through WebCrypto would save about ${(hmacMicros - webCryptoMicros).toFixed(0)} µs per token on Workers, but only by making \`sign()\`, \`toJwt()\` and \`verifyAccessToken()\` return promises there (and only there); a route pays one signature per request, so core keeps the synchronous API.` : 'The synchronous implementation is also the faster one here.'}`);
+  }
+  return findings;
+}
+
 /** What the profiles and footprint say about the misses; paragraphs only appear while their cause does. */
-function findingsSection({ http, footprint }) {
+function findingsSection({ http, footprint, workers, signing }) {
   const findings = [];
   const grantorProfile = http.profiles.find((profile) => profile.caseId === 'express-grantor');
   const validationShare = grantorProfile ? shareOf(grantorProfile, (name) => VALIDATION_PACKAGES.includes(name)) : 0;
@@ -247,20 +456,7 @@ function findingsSection({ http, footprint }) {
   shape (a test in \`packages/core/test/handler.test.ts\` proves both paths give the same answers). A
   one-off A/B on a quiet machine (2026-11-23, not re-run by \`pnpm bench\`): server CPU of (c) went from
   308-332 to 267-277 µs per request against 229-258 µs for (a).${validationShare > 0.02 ? ` In this run's profile of (c) express-validator still took ${percent(validationShare)}: check that the bench request is room-only.` : ''}`);
-  const coreImport = footprint.imports.find((entry) => entry.label.startsWith("`require('@grantor/core')`"));
-  const dependencyImports = footprint.imports.filter((entry) => entry.label.startsWith('of which'));
-  if (coreImport && dependencyImports.length > 0) {
-    const parts = dependencyImports.map((entry) => `${entry.label.replace(/^of which core's /, '')} ${ms(entry.medianMs)}`).join(', ');
-    findings.push(`- **Cold import is the dependencies'.** Of core's ${ms(coreImport.medianMs)} import, its two dependencies,
-  each loaded alone, take ${parts}. \`jsonwebtoken\` is used only by \`verify.ts\`,
-  which decodes each token twice through it (\`decodeJwt\`, then \`jwt.verify\`); in a one-off profile, jws, jwa and
-  jsonwebtoken took about 40% of \`verifyAccessToken()\`'s self time. Decoding once with node:crypto
-  (\`createHmac\` + \`timingSafeEqual\`, as signing already does) would drop jsonwebtoken's dependency
-  tree and most of that time.
-  express-validator (with lodash and validator: most of core's installed size) could become an
-  optional peer dependency, loaded only when an app passes \`validators\`, which it builds from its
-  own express-validator anyway.`);
-  }
+  findings.push(...verifyFindings(signing), ...footprintFindings(footprint), ...workersFindings(workers));
   if (findings.length === 0) return '';
   return `## Findings\n\n${findings.join('\n')}\n`;
 }
@@ -277,17 +473,21 @@ ${machineSection(results)}
 
 \`\`\`sh
 pnpm install
-pnpm bench        # builds the packages, runs all three parts (about 4 minutes), rewrites this file
+pnpm bench        # builds the packages, runs all four parts (about 5 minutes), rewrites this file
 \`\`\`
 
 Parts on their own (after \`pnpm --filter "@grantor/bench^..." build\`): \`node bench/sign.mjs\`,
-\`node bench/footprint.mjs\`, \`node bench/http/bench.mjs\` (print JSON). One server by hand, for a
+\`node bench/footprint.mjs\`, \`node bench/workers.mjs\`, \`node bench/http/bench.mjs\` (print JSON). The footprint and
+Workers parts pack the packages and npm-install them (and twilio, livekit-server-sdk) from the registry into temporary
+folders, removed afterwards (\`KEEP_BENCH_DIRS=1\` keeps them). One server by hand, for a
 profile: \`node --cpu-prof bench/http/server.mjs express-grantor\`, load it with
 \`npx autocannon -m POST -H content-type=application/json -b '{"room":"r1"}' <url>\`, then Ctrl-C.
 
 ${signingSection(results)}
 
 ${footprintSection(results)}
+
+${workersSection(results)}
 
 ${httpSection(results)}
 

@@ -8,7 +8,7 @@ import { renderReport } from './report.mjs';
 import { runSigningBench } from './sign.mjs';
 import { measureWorkerBundles, runWorkersBench } from './workers.mjs';
 
-const LIMIT_MINUTES = 9;
+const LIMIT_MINUTES = 12;
 const COLD_IMPORT_RUNS = 10;
 const log = (line) => console.error(`[bench] ${line}`);
 

@@ -38,6 +38,20 @@ function baselineMinter(grantsPayload) {
   };
 }
 
+/**
+ * The practical limit of verifying: split at the last dot, HMAC the signing input with a prebuilt
+ * KeyObject, compare the base64url digest with the signature. No decoding, no claim checks.
+ */
+function baselineVerifier(token) {
+  const key = createSecretKey(Buffer.from(API_KEY.secret, 'utf8'));
+  return () => {
+    const dot = token.lastIndexOf('.');
+    const signature = token.slice(dot + 1);
+    if (createHmac('sha256', key).update(token.slice(0, dot)).digest('base64url') !== signature) throw new Error('baseline: bad signature');
+    return signature;
+  };
+}
+
 function casesFor(spec) {
   const signer = createSigner(CREDENTIALS);
   const sampleToken = signer.sign({ identity: STUB_USER.id, grants: spec }).token;
@@ -53,6 +67,7 @@ function casesFor(spec) {
       mint: () => verifyAccessToken(sampleToken, verifyOptions).claims.jti,
       isVerify: true,
     },
+    { id: 'verifyBaseline', label: 'node:crypto HS256 verify baseline', mint: baselineVerifier(sampleToken), isVerify: true },
   ];
 }
 

@@ -289,3 +289,16 @@ export async function runWorkersBench({ installs, rounds = 5, sliceMs = 250, log
     cases: CASES.map((entry, index) => ({ ...entry, workerd: workerd.cases[index], node: node.cases[index], workerdImpl: entry.workerd, nodeImpl: entry.node })),
   };
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { prepareInstalls } = await import('./footprint.mjs');
+  const { removeScratch } = await import('./lib/install.mjs');
+  try {
+    const installs = prepareInstalls({ log: console.error });
+    const bundles = await measureWorkerBundles({ installs, log: console.error });
+    const throughput = await runWorkersBench({ installs, log: console.error });
+    console.log(JSON.stringify({ bundles, throughput }, null, 2));
+  } finally {
+    removeScratch();
+  }
+}
