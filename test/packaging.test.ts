@@ -16,6 +16,8 @@ const libraries = [
   { name: '@grantor/express', dir: 'packages/express', exportName: 'createTokenRoute' },
   { name: '@grantor/koa', dir: 'packages/koa', exportName: 'createTokenRoute' },
   { name: '@grantor/next', dir: 'packages/next', exportName: 'createTokenApiRoute' },
+  { name: '@grantor/hono', dir: 'packages/hono', exportName: 'createTokenRoute' },
+  { name: '@grantor/client', dir: 'packages/client', exportName: 'createTokenSource' },
 ];
 
 describe.each(libraries)('$name, packed', ({ dir, exportName }) => {

@@ -23,10 +23,12 @@ export const demoCredentials = loadCredentials({} as NodeJS.ProcessEnv);
 
 const NEXT_DIR = DEMO_DIRS.next;
 const BUILD_ID = join(NEXT_DIR, '.next/BUILD_ID');
+/** The packages the Next demo imports, built. */
+const BUILT_PACKAGES = ['core', 'next', 'client'];
 // What the Next build is made of: the app, the demo kit, and the built packages it imports.
 const NEXT_BUILD_INPUTS = [
   ...['app', 'lib', 'proxy.ts', 'next.config.ts', 'package.json', 'tsconfig.json'].map((name) => join(NEXT_DIR, name)),
-  ...['examples/shared/src', 'examples/shared/page', 'packages/core/dist', 'packages/next/dist'].map((name) => join(ROOT, name)),
+  ...['examples/shared/src', 'examples/shared/page', ...BUILT_PACKAGES.map((name) => `packages/${name}/dist`)].map((name) => join(ROOT, name)),
 ];
 
 function newestChange(path: string): number {
@@ -66,8 +68,8 @@ function whileLocked(build: () => void): void {
 /** `next build` of the Next demo when the build is missing or older than its inputs (the packages it imports first, when unbuilt). */
 export function buildNextDemoIfStale(): void {
   whileLocked(() => {
-    if (!existsSync(join(ROOT, 'packages/core/dist')) || !existsSync(join(ROOT, 'packages/next/dist'))) {
-      run('pnpm', ['--filter', '@grantor/core', '--filter', '@grantor/next', 'build']);
+    if (BUILT_PACKAGES.some((name) => !existsSync(join(ROOT, `packages/${name}/dist`)))) {
+      run('pnpm', BUILT_PACKAGES.flatMap((name) => ['--filter', `@grantor/${name}`]).concat('build'));
     }
     const built = existsSync(BUILD_ID) ? statSync(BUILD_ID).mtimeMs : 0;
     if (NEXT_BUILD_INPUTS.some((input) => newestChange(input) > built)) run('pnpm', ['--filter', '@grantor/example-next-app', 'build']);

@@ -74,9 +74,17 @@ export interface SourcedToken {
  */
 export interface TokenConsumer {
   updateToken(token: string): unknown;
-  on(event: string, listener: () => void): unknown;
-  off?(event: string, listener: () => void): unknown;
-  removeListener?(event: string, listener: () => void): unknown;
+  /** Conversations' and Sync's clients: `'disconnecting'` holds a new token back until `'disconnected'`. */
+  connectionState?: string;
+  on(event: string, listener: (state?: any) => void): unknown;
+  off?(event: string, listener: (state?: any) => void): unknown;
+  removeListener?(event: string, listener: (state?: any) => void): unknown;
+}
+
+interface Consumer {
+  token?: string;
+  deferred?: boolean;
+  detach(): void;
 }
 
 export interface TokenSource {
@@ -119,8 +127,9 @@ export class TokenSourceError extends Error {
   }
 }
 
-// The Voice Device raises the first, Conversations and Sync clients the other two.
-const EXPIRY_EVENTS = ['tokenWillExpire', 'tokenAboutToExpire', 'tokenExpired'];
+/** How long a tab keeps the lock after broadcasting a token, in ms. */
+const HANDOVER_MS = 100;
+
 
 /** Seconds from a `Retry-After` header: delta-seconds or an HTTP date. */
 function retryAfterOf(response: Response): number | undefined {
@@ -140,7 +149,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   // `globalThis` is the window in browsers; React Native and Node have no window or document.
   const scope = globalThis as any;
   // Typed by hand: lib.dom's request() does not unwrap the callback's Promise.
-  const locks: { request(name: string, options: { signal: AbortSignal }, run: () => Promise<SourcedToken>): Promise<SourcedToken> } | undefined =
+  const locks: { request(name: string, options: { signal: AbortSignal }, run: () => Promise<void>): Promise<void> } | undefined =
     scope.navigator?.locks;
   const channel: BroadcastChannel | undefined =
     options.shareAcrossTabs !== false && locks && typeof BroadcastChannel == 'function'
@@ -148,8 +157,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       : undefined;
   const aborter = new AbortController();
   const signal = aborter.signal;
-  // Each attached client and the token it last got.
-  const consumers = new Map<TokenConsumer, { token?: string; detach(): void }>();
+  // Each attached client, the token it last got, and whether that one waits for a disconnect.
+  const consumers = new Map<TokenConsumer, Consumer>();
   let params = options.params || {};
   let paramsKey = JSON.stringify(params);
   let cached: SourcedToken | undefined;
@@ -167,14 +176,20 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     if (!closed) onError?.(error);
   };
 
+  // updateToken returns a Promise in Conversations and Sync, and may throw in Voice.
+  const feed = (client: TokenConsumer, token: string) =>
+    Promise.resolve()
+      .then(() => client.updateToken(token))
+      .catch(report);
+
   const give = (client: TokenConsumer, { token }: SourcedToken) => {
     const consumer = consumers.get(client);
     if (consumer && consumer.token !== token) {
       consumer.token = token;
-      // updateToken returns a Promise in Conversations and Sync, and may throw in Voice.
-      Promise.resolve()
-        .then(() => client.updateToken(token))
-        .catch(report);
+      // After tokenExpired, twilsock drops an updateToken that arrives while its socket closes (and
+      // then ignores the same token): it gets it once disconnected.
+      if (client.connectionState == 'disconnecting') consumer.deferred = true;
+      else feed(client, token);
     }
   };
 
@@ -234,19 +249,34 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }
   }
 
+  /**
+   * One tab at a time runs `fetchUnlessShared` and broadcasts what it fetched. The lock is held a
+   * moment longer, so the broadcast reaches the waiting tabs before their turn: messages and lock
+   * grants travel separately.
+   */
+  const shared = (fetchUnlessShared: () => Promise<SourcedToken>) =>
+    new Promise<SourcedToken>((resolve, reject) => {
+      locks!
+        .request(shareName(), { signal }, async () => {
+          const before = cached;
+          const token = await fetchUnlessShared();
+          if (token != before) channel!.postMessage({ name: shareName(), token });
+          resolve(token);
+          await new Promise((handedOver) => setTimeout(handedOver, HANDOVER_MS));
+        })
+        .catch(reject);
+    });
+
   function load(): Promise<SourcedToken> {
     const key = paramsKey;
     const before = cached;
     // Another tab may hand over a token while this one waits for the lock.
     const fetchUnlessShared = async () => (cached !== before && isFresh(cached) ? cached : requestWithRetries());
-    const loading = (locks && channel ? locks.request(shareName(), { signal }, fetchUnlessShared) : fetchUnlessShared())
+    const loading = (locks && channel ? shared(fetchUnlessShared) : fetchUnlessShared())
       .then(
         (token) => {
           // Params changed meanwhile: the token is the caller's, not the cache's.
-          if (key == paramsKey && token != cached) {
-            store(token);
-            channel?.postMessage({ name: shareName(), token });
-          }
+          if (key == paramsKey && token != cached) store(token);
           return token;
         },
         (error) => {
@@ -300,14 +330,27 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
           .then((token) => give(client, token))
           .catch(report);
       };
+      const reconnect = (state: unknown) => {
+        if (state == 'disconnected' && consumer.deferred) {
+          consumer.deferred = false;
+          feed(client, consumer.token!);
+        }
+      };
+      const listeners: [string, (state?: unknown) => void][] = [
+        ['tokenWillExpire', refresh],
+        ['tokenAboutToExpire', refresh],
+        ['tokenExpired', refresh],
+        ['connectionStateChanged', reconnect],
+      ];
       const detach = () => {
         consumers.delete(client);
-        for (const event of EXPIRY_EVENTS) (client.off || client.removeListener)!.call(client, event, refresh);
+        for (const [event, listener] of listeners) (client.off || client.removeListener)!.call(client, event, listener);
       };
-      if (closed) return detach;
       // A client is usually made with the cached token, so that one counts as the one it has.
-      consumers.set(client, { token: cached?.token, detach });
-      for (const event of EXPIRY_EVENTS) client.on(event, refresh);
+      const consumer: Consumer = { token: cached?.token, detach };
+      if (closed) return detach;
+      consumers.set(client, consumer);
+      for (const [event, listener] of listeners) client.on(event, listener);
       return detach;
     },
     close() {

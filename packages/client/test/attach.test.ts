@@ -42,7 +42,8 @@ describe.each(shapes)('a $sdk', ({ make, events }) => {
     const source = sourceWith(fetch);
     const client = make();
     const detach = source.attach(client);
-    expect(listenersOn(client)).toBe(3);
+    // The expiry events, and connectionStateChanged for the hand-over after tokenExpired.
+    expect(listenersOn(client)).toBe(4);
     detach();
     expect(listenersOn(client)).toBe(0);
     client.emit(events[0]!);
@@ -56,6 +57,43 @@ describe.each(shapes)('a $sdk', ({ make, events }) => {
     source.attach(client);
     source.close();
     expect(listenersOn(client)).toBe(0);
+  });
+});
+
+describe('after tokenExpired', () => {
+  // twilsock drops an updateToken that arrives while its socket closes (DISCONNECTING, up to 3 s),
+  // and then ignores the same token: the client must get it once disconnected, and only then.
+  it('holds the new token back while the client is disconnecting, and gives it once disconnected', async () => {
+    const fetch = fakeRoute();
+    const source = sourceWith(fetch);
+    await source.getToken();
+    const client = new FakeSdkClient();
+    source.attach(client);
+    client.connectionState = 'disconnecting';
+    client.emit('connectionStateChanged', 'disconnecting');
+    client.emit('tokenExpired');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(client.updateToken).not.toHaveBeenCalled();
+    client.connectionState = 'disconnected';
+    client.emit('connectionStateChanged', 'disconnected');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.updateToken.mock.calls).toEqual([['jwt-2']]);
+    // Once: a later disconnect (a network drop) is the SDK's own business.
+    client.emit('connectionStateChanged', 'disconnected');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.updateToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives it at once when the client is already disconnected', async () => {
+    const source = sourceWith(fakeRoute());
+    await source.getToken();
+    const client = new FakeSdkClient();
+    source.attach(client);
+    client.connectionState = 'disconnected';
+    client.emit('tokenExpired');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.updateToken.mock.calls).toEqual([['jwt-2']]);
   });
 });
 

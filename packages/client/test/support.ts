@@ -51,18 +51,19 @@ export class FakeDevice extends EventEmitter {
  * `tokenExpired`, `updateToken` returning a Promise.
  */
 export class FakeSdkClient {
-  readonly listeners = new Map<string, Set<() => void>>();
+  readonly listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+  connectionState = 'connected';
   updateToken = vi.fn((_token: string): Promise<this> => Promise.resolve(this));
-  on(event: string, listener: () => void) {
+  on(event: string, listener: (...args: unknown[]) => void) {
     this.listeners.set(event, (this.listeners.get(event) ?? new Set()).add(listener));
     return this;
   }
-  off(event: string, listener: () => void) {
+  off(event: string, listener: (...args: unknown[]) => void) {
     this.listeners.get(event)?.delete(listener);
     return this;
   }
-  emit(event: string) {
-    this.listeners.get(event)?.forEach((listener) => listener());
+  emit(event: string, ...args: unknown[]) {
+    this.listeners.get(event)?.forEach((listener) => listener(...args));
   }
   listenerCount() {
     return [...this.listeners.values()].reduce((count, set) => count + set.size, 0);
