@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const CORE = join(ROOT, 'packages/core');
@@ -88,7 +88,7 @@ export interface HarnessBundle {
 export async function bundleHarness(): Promise<HarnessBundle> {
   buildCoreIfStale();
   const dir = mkdtempSync(join(tmpdir(), 'grantor-runtimes-'));
-  const common = {
+  const common: BuildOptions & { write: false } = {
     entryPoints: [join(import.meta.dirname, 'harness-entry.ts')],
     bundle: true,
     write: false,
@@ -99,7 +99,7 @@ export async function bundleHarness(): Promise<HarnessBundle> {
     absWorkingDir: join(ROOT, 'test'),
     plugins: [exposeCryptoRuntime],
     logLevel: 'silent',
-  } as const;
+  };
   const [esm, iife] = await Promise.all([build({ ...common, format: 'esm' }), build({ ...common, format: 'iife' })]);
   const bundle: HarnessBundle = {
     dir,

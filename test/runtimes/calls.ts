@@ -22,10 +22,15 @@ export interface GrantCall {
   set?: Record<string, unknown>;
 }
 
-/** One `toJwt()` of the token: first assign `set` to the token and `grantSet[i]` to grant i. */
-export interface JwtStep {
+/** Properties to assign, and properties to set to undefined (which JSON cannot carry). */
+export interface Changes {
   set?: Record<string, unknown>;
-  grantSet?: Record<number, Record<string, unknown>>;
+  unset?: string[];
+}
+
+/** One `toJwt()` of the token: first the changes to the token, and `grantSet[i]` to grant i. */
+export interface JwtStep extends Changes {
+  grantSet?: Record<number, Changes>;
   algorithm?: string;
 }
 
@@ -59,8 +64,8 @@ export type Call =
   | { op: 'inspect'; token: string; options?: Record<string, unknown>; clockMs?: number }
   /** `decodeAccessToken(token)`. */
   | { op: 'decode'; token: string }
-  /** A grant's `toPayload()` after each step's properties are assigned. */
-  | { op: 'grantPayloads'; kind: GrantKind; grantClasses?: GrantClasses; options?: Record<string, unknown>; steps: Record<string, unknown>[] }
+  /** A grant's `toPayload()` after each step's changes. */
+  | { op: 'grantPayloads'; kind: GrantKind; grantClasses?: GrantClasses; options?: Record<string, unknown>; steps: Changes[] }
   /** The `AccessToken` statics and constants. */
   | { op: 'statics' };
 
@@ -132,6 +137,11 @@ function outcome<T>(core: typeof Core, action: () => T): Outcome<T> {
   }
 }
 
+function applyChanges(target: object, changes: Changes | undefined): void {
+  Object.assign(target, changes?.set);
+  for (const key of changes?.unset ?? []) (target as Record<string, unknown>)[key] = undefined;
+}
+
 /** Runs `action` with Date.now frozen at nowMs (when given). */
 function atTime<T>(nowMs: number | undefined, action: () => T): T {
   if (nowMs === undefined) return action();
@@ -196,8 +206,8 @@ export function execute(implementation: Implementation, call: Call): Outcome {
           for (const grant of grants) token.addGrant(grant);
           return (call.steps ?? [{}]).map((step) =>
             outcome(core, () => {
-              Object.assign(token, step.set);
-              for (const [index, changes] of Object.entries(step.grantSet ?? {})) Object.assign(grants[Number(index)], changes);
+              applyChanges(token, step);
+              for (const [index, changes] of Object.entries(step.grantSet ?? {})) applyChanges(grants[Number(index)], changes);
               return token.toJwt(step.algorithm);
             }),
           );
@@ -223,7 +233,7 @@ export function execute(implementation: Implementation, call: Call): Outcome {
       case 'grantPayloads': {
         const grant = buildGrant(call.grantClasses, { kind: call.kind, options: call.options });
         return call.steps.map((changes) => {
-          Object.assign(grant, changes);
+          applyChanges(grant, changes);
           const payload = grant.toPayload();
           // Whether toPayload() hands back the very object in `grant.grant` (PlaybackGrant), which JSON cannot show.
           return { payload, isGrantField: 'grant' in grant && payload === grant.grant };

@@ -80,7 +80,7 @@ export function signCall(input: TokenInput, grantsForm: 'objects' | 'spec' = 'ob
     nowMs: input.nowMs,
     signer: { accountSid: input.accountSid, keys: { sid: input.keySid, secret: input.secret }, region: input.region },
     sign: { identity: input.identity, ttl: input.ttl, nbf: input.nbf, jti: twilioJti(input) },
-    grants: grantsForm === 'spec' ? toGrantsSpec(input.grants) : input.grants,
+    grants: grantsForm === 'spec' ? (toGrantsSpec(input.grants) as Record<string, unknown>) : input.grants,
   };
 }
 
