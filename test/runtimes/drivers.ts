@@ -22,17 +22,24 @@ export interface RuntimeDriver {
   close(): Promise<void>;
 }
 
-/** The binary of a runtime that runs as a child process: the test package's pinned one, else one on PATH. */
+const BINARY_VARIABLES = { bun: 'GRANTOR_BUN', deno: 'GRANTOR_DENO' } as const;
+const runs = (binary: string) => spawnSync(binary, ['--version']).status === 0;
+
+/** The binary of a child-process runtime: $GRANTOR_BUN / $GRANTOR_DENO when set, else the test package's pinned one, else one on PATH. */
 export function binaryOf(name: 'bun' | 'deno'): string | undefined {
+  const chosen = process.env[BINARY_VARIABLES[name]];
+  if (chosen) return runs(chosen) ? chosen : undefined;
   const pinned = join(ROOT, 'test/node_modules/.bin', name);
-  if (existsSync(pinned) && spawnSync(pinned, ['--version']).status === 0) return pinned;
-  return spawnSync(name, ['--version']).status === 0 ? name : undefined;
+  if (existsSync(pinned) && runs(pinned)) return pinned;
+  return runs(name) ? name : undefined;
 }
 
 /** Why a runtime cannot run here, or undefined when it can. */
 export function unavailableReason(name: RuntimeName): string | undefined {
-  if ((name === 'bun' || name === 'deno') && !binaryOf(name)) return `no ${name} binary in test/node_modules/.bin or on PATH`;
-  return undefined;
+  if (name !== 'bun' && name !== 'deno') return undefined;
+  if (binaryOf(name)) return undefined;
+  const chosen = process.env[BINARY_VARIABLES[name]];
+  return chosen ? `${BINARY_VARIABLES[name]}=${chosen} does not run` : `no ${name} binary in test/node_modules/.bin or on PATH`;
 }
 
 const parseOutcomes = (json: string, count: number): Outcome[] => {

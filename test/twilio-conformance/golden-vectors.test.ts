@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { InspectionResult, Outcome } from '../runtimes/calls.js';
 import { describeEachRuntime, expectTokenErrorOutcome, valueOf } from '../runtimes/each-runtime.js';
 import fixture from './golden-vectors.json';
 import { accessTokenCall, type GrantDraft, signCall, type TokenInput, tokenOutcome, twilioNodeToken } from './mint.js';
@@ -97,6 +98,18 @@ describeEachRuntime('golden vectors', (grantor) => {
       const { header, claims } = await grantor.value<{ header: object; claims: object }>(verifyCall(expected));
       expect(JSON.stringify(header)).toBe(vector.header);
       expect(JSON.stringify(claims)).toBe(vector.payload);
+    });
+
+    it('decodeAccessToken reads it, and inspectAccessToken with another secret finds only INVALID_SIGNATURE', async () => {
+      const [decoded, inspection] = await grantor.run([
+        { op: 'decode', token: expected },
+        { op: 'inspect', token: expected, options: { keys: { sid: fixture.keySid, secret: `${fixture.secret}-other` } }, clockMs: fixture.clockMs },
+      ]);
+      const { header, claims } = valueOf(decoded as Outcome<{ header: object; claims: object }>);
+      expect([JSON.stringify(header), JSON.stringify(claims)]).toEqual([vector.header, vector.payload]);
+      const { problems, signatureChecked } = valueOf(inspection as Outcome<InspectionResult>);
+      expect(signatureChecked).toBe(true);
+      expect(problems.map((problem) => problem.code)).toEqual(['INVALID_SIGNATURE']);
     });
   });
 
