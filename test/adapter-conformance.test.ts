@@ -1,8 +1,12 @@
 // One table of requests, each sent unchanged (real HTTP, fetch) to every grantor adapter: Express,
-// Koa, the Next App Router, and the Next Pages Router both with Next's body parser and with
-// `bodyParser: false`. Every adapter must answer the same status, the same grantor headers and the
-// same body, and run the policy and the audit hooks the same way. The first adapter's answer is
-// checked against the row's expectations, the others must equal it.
+// Koa, the Next App Router, the Next Pages Router both with Next's body parser and with
+// `bodyParser: false`, and, in workerd (Miniflare, without nodejs_compat), a Hono app with
+// @grantor/hono and a plain Workers module with createFetchHandler. Every adapter must answer the
+// same status, the same grantor headers and the same body, and run the policy and the audit hooks the
+// same way. The first adapter's answer is checked against the row's expectations, the others must
+// equal it. The workers get this file's data options as bindings and call its policy, hooks and user
+// lookup back in this process (support/workerd/bridge.ts), so `startAdapter` stays their only copy.
+// (Miniflare gzips the JSON answers, as Cloudflare does; Content-Encoding is not compared.)
 //
 // Where Next.js itself answers before the route's code runs, the row names the adapter and says why;
 // those answers are checked to be Next's, with grantor never called:
@@ -11,7 +15,16 @@
 // passes them all to grantor.)
 import { type PolicyDecision, verifyAccessToken } from '@grantor/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADAPTER_TITLES, ADAPTERS, type AdapterName, type AdapterOptions, type MountedAdapter, mountAdapter } from './support/adapters.js';
+import {
+  ADAPTER_TITLES,
+  ADAPTERS,
+  type AdapterName,
+  type AdapterOptions,
+  type MountedAdapter,
+  mountAdapter,
+  WORKERD_ADAPTERS,
+  type WorkerdAdapterName,
+} from './support/adapters.js';
 
 interface TestUser {
   id: string;
@@ -43,13 +56,17 @@ interface Audit {
   errors: unknown[];
 }
 
-interface Adapter extends MountedAdapter {
+/** Every adapter of the table: the Node ones, then the workerd ones. */
+const TABLE_ADAPTERS = [...ADAPTERS, ...WORKERD_ADAPTERS];
+type TableAdapterName = AdapterName | WorkerdAdapterName;
+
+interface Adapter extends MountedAdapter<TableAdapterName> {
   audit: Audit;
 }
 
 const emptyAudit = (): Audit => ({ policy: [], issued: [], denied: [], errors: [] });
 
-async function startAdapter(name: AdapterName, methods: readonly ('POST' | 'GET')[], extra: Partial<AdapterOptions<TestUser>> = {}): Promise<Adapter> {
+async function startAdapter(name: TableAdapterName, methods: readonly ('POST' | 'GET')[], extra: Partial<AdapterOptions<TestUser>> = {}): Promise<Adapter> {
   const audit = emptyAudit();
   // Filled once mounted: the hooks describe the request the adapter's own way.
   let line = (request: unknown): string => String(request);
@@ -205,7 +222,7 @@ interface Row {
   /** Checks the first adapter's answer; every other adapter must answer the same. */
   expected: (answer: Answer) => void;
   /** Adapters where Next.js handles the request differently, why, and what they answer instead. */
-  differs?: Partial<Record<AdapterName, { why: string; expected: (answer: Answer) => void }>>;
+  differs?: Partial<Record<TableAdapterName, { why: string; expected: (answer: Answer) => void }>>;
 }
 
 const pad = 'x'.repeat(9000);
@@ -447,16 +464,16 @@ const ROWS: Row[] = [
 const running: { post: Adapter[]; get: Adapter[]; limited: Adapter[] } = { post: [], get: [], limited: [] };
 
 beforeAll(async () => {
-  running.post = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST'])));
-  running.get = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST', 'GET'])));
-  running.limited = await Promise.all(ADAPTERS.map((name) => startAdapter(name, ['POST'], { rateLimit: { points: 1, duration: 60 } })));
+  running.post = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'])));
+  running.get = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST', 'GET'])));
+  running.limited = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { rateLimit: { points: 1, duration: 60 } })));
 });
 
 afterAll(async () => {
   await Promise.all([...running.post, ...running.get, ...running.limited].map((adapter) => adapter.close()));
 });
 
-describe(`every adapter answers alike: ${ADAPTERS.map((name) => ADAPTER_TITLES[name]).join(', ')}`, () => {
+describe(`every adapter answers alike: ${TABLE_ADAPTERS.map((name) => ADAPTER_TITLES[name]).join(', ')}`, () => {
   test.each(ROWS)('$name', async ({ get, limited, warmUp, sent, expected, differs = {} }) => {
     const adapters = running[limited ? 'limited' : get ? 'get' : 'post'];
     if (warmUp) await Promise.all(adapters.map((adapter) => send(adapter, warmUp)));

@@ -12,13 +12,22 @@ import express from 'express';
 import Koa from 'koa';
 import { listen, serveAppRoute, servePagesApiRoute, type TestServer } from '../../packages/next/test/support/next-server.js';
 
-export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw', 'hono-workerd', 'fetch-workerd'] as const;
+export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
+
+/**
+ * The fetch adapters in workerd: Hono (@grantor/hono) and a Workers module (createFetchHandler).
+ * Apart from ADAPTERS, which the fuzz also mounts: its raw-HTTP expectations are Node's HTTP parser's,
+ * and workerd's differs (it answers an unknown method 501 and an unknown Transfer-Encoding 500 itself,
+ * and takes Content-Length with Transfer-Encoding: chunked).
+ */
+export const WORKERD_ADAPTERS = ['hono-workerd', 'fetch-workerd'] as const;
+export type WorkerdAdapterName = (typeof WORKERD_ADAPTERS)[number];
 
 /** The adapters again inside apps with an app-wide body parser, mounted as the READMEs say. */
 export const APP_PARSER_ADAPTERS = ['express-json', 'koa-bodyparser'] as const;
 export type AppParserAdapterName = (typeof APP_PARSER_ADAPTERS)[number];
-export type AnyAdapterName = AdapterName | AppParserAdapterName;
+export type AnyAdapterName = AdapterName | AppParserAdapterName | WorkerdAdapterName;
 
 export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   express: 'Express',
