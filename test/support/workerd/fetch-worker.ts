@@ -8,7 +8,7 @@ let grantor: ReturnType<typeof workerGrantor<Request>> | undefined;
 
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
-    grantor ??= workerGrantor(env, (request: Request) => (request instanceof Request ? describeRequest('Request', request) : { kind: typeof request, line: '', headers: {} }));
+    grantor ??= workerGrantor(env, (request: Request) => describeRequest('Request', request instanceof Request ? request : undefined));
     const { lookUp, settle } = grantor;
     route ??= createFetchHandler({ ...grantor.options, getUser: (request) => lookUp(request, request.headers.get('x-test-user') ?? undefined) });
     if (new URL(request.url).pathname !== '/api/token') return new Response('Not Found', { status: 404 });

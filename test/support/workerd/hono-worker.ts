@@ -26,7 +26,7 @@ let app: App | undefined;
 
 export default {
   fetch(request: Request, env: WorkerEnv): Response | Promise<Response> {
-    app ??= createApp(workerGrantor(env, (c: Context) => (c instanceof Context ? describeRequest('Context', c.req.raw) : { kind: typeof c, line: '', headers: {} })));
+    app ??= createApp(workerGrantor(env, (c: Context) => describeRequest('Context', c instanceof Context ? c.req.raw : undefined)));
     return app.fetch(request, env);
   },
 };

@@ -51,8 +51,9 @@ export function workerGrantor<TRequest extends object>(env: WorkerEnv, describe:
   };
 }
 
-/** `METHOD /path?query` and the headers of a Fetch API request. */
-export function describeRequest(kind: string, request: Request): WorkerRequest {
+/** `METHOD /path?query` and the headers of the framework request's Fetch API request, if it is the `kind` expected. */
+export function describeRequest(kind: string, request: Request | undefined): WorkerRequest {
+  if (!request) return { kind: `not a ${kind}`, line: '', headers: {} };
   const url = new URL(request.url);
   return { kind, line: `${request.method} ${url.pathname}${url.search}`, headers: Object.fromEntries(request.headers) };
 }
