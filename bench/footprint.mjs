@@ -36,36 +36,54 @@ export const IMPORTS = [
   { id: 'core-esm', label: "`import('@grantor/core')` (ESM)", specifier: '@grantor/core', esm: true, install: 'core' },
   { id: 'empty-cjs', label: '`require()` of an empty .cjs file (the loader alone)', specifier: './empty.cjs', esm: false, install: 'core' },
   { id: 'empty-esm', label: '`import()` of an empty .mjs file (the loader alone)', specifier: './empty.mjs', esm: true, install: 'core' },
+  {
+    id: 'node-crypto',
+    label: "node:crypto's first use alone, as core's runtime check makes it (`process.getBuiltinModule('node:crypto').createHmac`)",
+    code: "process.getBuiltinModule('node:crypto').createHmac",
+    esm: false,
+    install: 'core',
+  },
   { id: 'twilio', label: "`require('twilio')`", specifier: 'twilio', esm: false, install: 'twilio' },
   { id: 'twilio-token', label: "`require('twilio/lib/jwt/AccessToken')`", specifier: 'twilio/lib/jwt/AccessToken', esm: false, install: 'twilio' },
 ];
 
-/** Milliseconds the import itself takes in a fresh node process (process start-up excluded). */
-function coldImportMs({ specifier, esm }, cwd) {
-  const load = esm ? `await import(${JSON.stringify(specifier)})` : `require(${JSON.stringify(specifier)})`;
-  const script = `const start = process.hrtime.bigint(); ${load}; process.stdout.write(String(Number(process.hrtime.bigint() - start) / 1e6));`;
-  const args = esm ? ['--input-type=module', '-e', script] : ['-e', script];
-  return Number(execFileSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 30_000 }));
+/**
+ * Milliseconds the import itself takes in a fresh node process (process start-up excluded): wall
+ * time, and the process's CPU time (user + system) over the same call, which other processes
+ * competing for the cores inflate much less. The import runs from a script file in the install
+ * folder, as an app's own file would (\`node -e\` preloads parts of Node and skews both).
+ */
+function coldImport({ id, specifier, esm, code }, cwd) {
+  const load = code ?? (esm ? `await import(${JSON.stringify(specifier)})` : `require(${JSON.stringify(specifier)})`);
+  const script = join(cwd, `cold-import-${id}.${esm ? 'mjs' : 'cjs'}`);
+  writeFileSync(
+    script,
+    `const cpu = process.cpuUsage(); const start = process.hrtime.bigint(); ${load}; const wall = Number(process.hrtime.bigint() - start) / 1e6; const used = process.cpuUsage(cpu); process.stdout.write(wall + ' ' + (used.user + used.system) / 1e3);`,
+  );
+  const [wallMs, cpuMs] = execFileSync(process.execPath, [script], { cwd, encoding: 'utf8', timeout: 30_000 }).split(' ').map(Number);
+  return { wallMs, cpuMs };
 }
 
 export function measureColdImports({ installs, runs = 10, log = () => {} }) {
   // Which file each row really loaded: the packed dist, not a workspace link.
-  const resolved = IMPORTS.map(({ specifier, esm, install }) => {
+  const resolved = IMPORTS.map(({ specifier, esm, install, code }) => {
+    if (code) return '(built-in)';
     const find = esm ? `console.log(new URL(import.meta.resolve(${JSON.stringify(specifier)})).pathname)` : `console.log(require.resolve(${JSON.stringify(specifier)}))`;
     const args = esm ? ['--input-type=module', '-e', find] : ['-e', find];
     return execFileSync(process.execPath, args, { cwd: installs[install], encoding: 'utf8' }).trim();
   });
   const samples = IMPORTS.map(() => []);
   for (let run = 0; run < runs; run++) {
-    for (const index of rotate([...IMPORTS.keys()], run)) samples[index].push(coldImportMs(IMPORTS[index], installs[IMPORTS[index].install]));
+    for (const index of rotate([...IMPORTS.keys()], run)) samples[index].push(coldImport(IMPORTS[index], installs[IMPORTS[index].install]));
   }
   log(`footprint: ${runs} cold imports of each module done`);
   return IMPORTS.map((entry, index) => ({
     id: entry.id,
     label: entry.label,
-    resolved: resolved[index].slice(installs[entry.install].length + 1),
-    medianMs: median(samples[index]),
-    minMs: Math.min(...samples[index]),
+    resolved: entry.code ? resolved[index] : resolved[index].slice(installs[entry.install].length + 1),
+    medianMs: median(samples[index].map((sample) => sample.wallMs)),
+    minMs: Math.min(...samples[index].map((sample) => sample.wallMs)),
+    cpuMedianMs: median(samples[index].map((sample) => sample.cpuMs)),
   }));
 }
 

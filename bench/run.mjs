@@ -9,7 +9,7 @@ import { runSigningBench } from './sign.mjs';
 import { measureWorkerBundles, runWorkersBench } from './workers.mjs';
 
 const LIMIT_MINUTES = 12;
-const COLD_IMPORT_RUNS = 10;
+const COLD_IMPORT_RUNS = 20;
 const log = (line) => console.error(`[bench] ${line}`);
 
 // Servers and the load generator exit when this process goes away, so stopping here stops everything.

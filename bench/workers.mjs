@@ -111,6 +111,8 @@ async function bundle(dir, file, source, extra = {}) {
     packages: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
     inputs: inputs.sort((a, b) => b.bytes - a.bytes).slice(0, 5),
     external: [...new Set(meta.imports.filter((entry) => entry.external).map((entry) => entry.path))],
+    // import() calls left in the output, including those of a computed name esbuild cannot see.
+    dynamicImports: output.text.match(/\bimport\(/g)?.length ?? 0,
   };
 }
 
