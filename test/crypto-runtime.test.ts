@@ -1,7 +1,7 @@
 // The two crypto implementations: node:crypto (Node, Bun, Deno) and the portable one (Workers, Vercel Edge).
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cryptoRuntime, nodeCryptoRuntime, portableRuntime, timingSafeEqualStrings } from '../packages/core/src/runtime.js';
 
 const node = nodeCryptoRuntime!;
@@ -9,6 +9,21 @@ const node = nodeCryptoRuntime!;
 describe('the crypto runtimes', () => {
   it('uses node:crypto on Node', () => {
     expect(cryptoRuntime.name).toBe('node:crypto');
+  });
+
+  it("falls back to the portable one where process.getBuiltinModule throws, as in Next.js's Edge sandbox", async () => {
+    const original = process.getBuiltinModule;
+    process.getBuiltinModule = (() => {
+      throw new Error('A Node.js API is used (process.getBuiltinModule) which is not supported in the Edge Runtime.');
+    }) as typeof process.getBuiltinModule;
+    try {
+      vi.resetModules();
+      const fresh = await import('../packages/core/src/runtime.js');
+      expect(fresh.cryptoRuntime.name).toBe('portable');
+      expect(fresh.nodeCryptoRuntime).toBeUndefined();
+    } finally {
+      process.getBuiltinModule = original;
+    }
   });
 
   it('agree on base64url for any text, including astral and lone surrogates', () => {

@@ -73,12 +73,22 @@ export const portableRuntime: CryptoRuntime = {
   decode: base64urlToBytes,
 };
 
-const builtinCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
-  | NodeCrypto
-  | undefined;
+/** node:crypto where the runtime has it. Next.js's Edge sandbox stubs process.getBuiltinModule with a function that throws. */
+function builtinCrypto(): NodeCrypto | undefined {
+  try {
+    const crypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+      | NodeCrypto
+      | undefined;
+    return typeof crypto?.createHmac === 'function' ? crypto : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const nodeCrypto = builtinCrypto();
 
 /** @internal node:crypto's implementation where the runtime has it, for tests that compare the two. */
-export const nodeCryptoRuntime: CryptoRuntime | undefined = typeof builtinCrypto?.createHmac === 'function' ? nodeRuntime(builtinCrypto) : undefined;
+export const nodeCryptoRuntime: CryptoRuntime | undefined = nodeCrypto && nodeRuntime(nodeCrypto);
 
 /** The implementation this process uses: node:crypto where it exists (Node, Bun, Deno, workerd with nodejs_compat). */
 export const cryptoRuntime: CryptoRuntime = nodeCryptoRuntime ?? portableRuntime;

@@ -29,12 +29,20 @@ function checkRoomOnly(params: Record<string, unknown>): Record<string, unknown>
   return params;
 }
 
-/** express-validator, loaded when an app first needs it: it is an optional peer dependency. */
+// A name, not a string literal: bundlers (wrangler, Next.js) do not follow it, so a route without
+// validators never carries express-validator's 235 KB, installed or not.
+const EXPRESS_VALIDATOR = 'express-validator';
+
+/** express-validator, loaded at run time when an app first needs it: it is an optional peer dependency. */
 async function loadExpressValidator(): Promise<typeof import('express-validator')> {
   try {
-    return await import('express-validator');
+    return await import(/* webpackIgnore: true */ /* @vite-ignore */ EXPRESS_VALIDATOR);
   } catch (cause) {
-    throw new AccessTokenError('INVALID_OPTIONS', 'The validators option needs express-validator: npm install express-validator', { cause });
+    throw new AccessTokenError(
+      'INVALID_OPTIONS',
+      'The validators option needs express-validator, loaded at run time: npm install express-validator. Runtimes that load no modules at run time (Cloudflare Workers, Vercel Edge) cannot run validators: check the params in your policy there.',
+      { cause },
+    );
   }
 }
 
