@@ -12,8 +12,8 @@ export interface CryptoRuntime {
   hmacSigner(secret: string): (input: string) => string;
   /** UTF-8 text as base64url, without padding. */
   encode(text: string): string;
-  /** The bytes of a base64url string (the caller has checked its alphabet). */
-  decode(part: string): Uint8Array;
+  /** The UTF-8 text of a base64url string (the caller has checked its alphabet); bad UTF-8 becomes U+FFFD. */
+  decodeText(part: string): string;
 }
 
 type NodeCrypto = typeof import('node:crypto');
@@ -27,13 +27,14 @@ function nodeRuntime(crypto: NodeCrypto): CryptoRuntime {
       return (input) => crypto.createHmac('sha256', key).update(input).digest('base64url');
     },
     encode: (text) => Buffer.from(text, 'utf8').toString('base64url'),
-    decode: (part) => Buffer.from(part, 'base64url'),
+    decodeText: (part) => Buffer.from(part, 'base64url').toString('utf8'),
   };
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const VALUES = new Map([...ALPHABET].map((char, value) => [char, value]));
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 function bytesToBase64url(bytes: Uint8Array): string {
   let text = '';
@@ -70,7 +71,7 @@ export const portableRuntime: CryptoRuntime = {
     return (input) => bytesToBase64url(keyed.clone().update(utf8.encode(input)).digest());
   },
   encode: (text) => bytesToBase64url(utf8.encode(text)),
-  decode: base64urlToBytes,
+  decodeText: (part) => utf8Decoder.decode(base64urlToBytes(part)),
 };
 
 /** node:crypto where the runtime has it. Next.js's Edge sandbox stubs process.getBuiltinModule with a function that throws. */

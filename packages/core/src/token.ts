@@ -289,9 +289,24 @@ function signerFor(apiKey: ApiKey): HmacSigner {
   return sign;
 }
 
+// Rings by the keys object they came from, with the SIDs and secrets they were made of: verifying many
+// tokens against one options object validates and prepares its keys once, and a changed key is seen.
+const ringCache = new WeakMap<object, { ring: KeyRing; made: readonly ApiKey[] }>();
+
+const unchanged = (made: readonly ApiKey[], list: readonly ApiKey[]) =>
+  made.length === list.length && made.every((apiKey, i) => apiKey.sid === list[i]?.sid && apiKey.secret === list[i]?.secret);
+
 /** @internal Validates the keys and prepares each secret once. */
 export function createKeyRing(keys: ApiKey | readonly ApiKey[]): KeyRing {
   const list: readonly ApiKey[] = Array.isArray(keys) ? keys : [keys as ApiKey];
+  const cached = typeof keys === 'object' && keys !== null ? ringCache.get(keys) : undefined;
+  if (cached && unchanged(cached.made, list)) return cached.ring;
+  const ring = buildKeyRing(list);
+  if (typeof keys === 'object' && keys !== null) ringCache.set(keys, { ring, made: list.map(({ sid, secret }) => ({ sid, secret })) });
+  return ring;
+}
+
+function buildKeyRing(list: readonly ApiKey[]): KeyRing {
   if (list.length === 0) {
     throw new AccessTokenError('INVALID_API_KEY_SID', 'keys must hold at least one { sid, secret } API key.');
   }

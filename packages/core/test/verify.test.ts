@@ -321,3 +321,32 @@ describe('review fixes', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('what verify keeps between calls', () => {
+  it('sees a key whose secret changed in the same options object', () => {
+    const keys = { ...KEY };
+    const options = { accountSid: ACCOUNT_SID, keys, clock: () => NOW_MS };
+    const token = mint();
+    expect(verifyAccessToken(token, options).claims.sub).toBe(ACCOUNT_SID);
+    keys.secret = 'another-secret-of-32-characters-x';
+    expectTokenError(() => verifyAccessToken(token, options), 'INVALID_SIGNATURE', 20107);
+    keys.secret = KEY.secret;
+    expect(verifyAccessToken(token, options).claims.sub).toBe(ACCOUNT_SID);
+  });
+
+  it('sees a key added to the same keys list', () => {
+    const keys = [OLD_KEY];
+    const token = mint();
+    expectTokenError(() => verify(token, { keys }), 'UNKNOWN_ISSUER', 20103);
+    keys.push(KEY);
+    expect(verify(token, { keys }).claims.iss).toBe(KEY.sid);
+  });
+
+  it('hands out a header of its own each time', () => {
+    const token = mint();
+    const first = decodeAccessToken(token).header;
+    first.alg = 'none';
+    expect(decodeAccessToken(token).header.alg).toBe('HS256');
+    expect(verify(token).header.alg).toBe('HS256');
+  });
+});
