@@ -7,6 +7,10 @@
 // equal it. The workers get this file's data options as bindings and call its policy, hooks and user
 // lookup back in this process (support/workerd/bridge.ts), so `startAdapter` stays their only copy.
 // (Miniflare gzips the JSON answers, as Cloudflare does; Content-Encoding is not compared.)
+// The same two workers also run on Bun (Bun.serve) and Deno (Deno.serve), each in a child process,
+// and in an Edge VM (@edge-runtime/vm, Vercel Edge) behind node:http, with the same env and
+// callbacks (support/runtimes-http/serve.ts). A missing bun or deno binary fails in CI and is skipped
+// locally, with the reason in the skipped test's name (test/runtimes/README.md).
 //
 // Where Next.js itself answers before the route's code runs, the row names the adapter and says why;
 // those answers are checked to be Next's, with grantor never called:
@@ -22,9 +26,12 @@ import {
   type AdapterOptions,
   type MountedAdapter,
   mountAdapter,
+  RUNTIME_ADAPTERS,
+  type RuntimeAdapterName,
   WORKERD_ADAPTERS,
   type WorkerdAdapterName,
 } from './support/adapters.js';
+import { unavailableReason } from './runtimes/drivers.js';
 
 interface TestUser {
   id: string;
@@ -56,9 +63,16 @@ interface Audit {
   errors: unknown[];
 }
 
-/** Every adapter of the table: the Node ones, then the workerd ones. */
-const TABLE_ADAPTERS = [...ADAPTERS, ...WORKERD_ADAPTERS];
-type TableAdapterName = AdapterName | WorkerdAdapterName;
+/** Why a runtime adapter cannot run here (no bun or deno binary), or undefined. */
+const runtimeUnavailable = (name: RuntimeAdapterName) => unavailableReason(name.endsWith('-bun') ? 'bun' : name.endsWith('-deno') ? 'deno' : 'edge-vm');
+const MISSING_RUNTIMES = RUNTIME_ADAPTERS.flatMap((name) => {
+  const reason = runtimeUnavailable(name);
+  return reason === undefined ? [] : [{ name, reason }];
+});
+
+/** Every adapter of the table: the Node ones, the workerd ones, then those on Bun, Deno and the Edge VM that can run. */
+const TABLE_ADAPTERS = [...ADAPTERS, ...WORKERD_ADAPTERS, ...RUNTIME_ADAPTERS.filter((name) => runtimeUnavailable(name) === undefined)];
+type TableAdapterName = AdapterName | WorkerdAdapterName | RuntimeAdapterName;
 
 interface Adapter extends MountedAdapter<TableAdapterName> {
   audit: Audit;
@@ -489,3 +503,13 @@ describe(`every adapter answers alike: ${TABLE_ADAPTERS.map((name) => ADAPTER_TI
     });
   });
 });
+
+// A runtime adapter left out of the table above for a missing binary: a failure in CI, a visible skip locally.
+for (const { name, reason } of MISSING_RUNTIMES) {
+  if (process.env.CI) {
+    test(`${ADAPTER_TITLES[name]} can run`, () => expect.fail(`${name} cannot run: ${reason}`));
+  } else {
+    console.warn(`${ADAPTER_TITLES[name]}: skipped, ${reason}`);
+    test.skip(`${ADAPTER_TITLES[name]}: skipped, ${reason} (this fails in CI)`, () => {});
+  }
+}

@@ -24,10 +24,19 @@ export type AdapterName = (typeof ADAPTERS)[number];
 export const WORKERD_ADAPTERS = ['hono-workerd', 'fetch-workerd'] as const;
 export type WorkerdAdapterName = (typeof WORKERD_ADAPTERS)[number];
 
+/**
+ * The same two workers on the other fetch runtimes: Bun.serve and Deno.serve in a child process, and
+ * an Edge VM (@edge-runtime/vm, Vercel Edge) behind node:http (runtimes-http/serve.ts). Apart from
+ * ADAPTERS too: each runtime's HTTP parser is its own. Bun and Deno need their binaries
+ * (test/runtimes/README.md, "Missing runtimes").
+ */
+export const RUNTIME_ADAPTERS = ['fetch-bun', 'hono-bun', 'fetch-deno', 'hono-deno', 'fetch-edge-vm', 'hono-edge-vm'] as const;
+export type RuntimeAdapterName = (typeof RUNTIME_ADAPTERS)[number];
+
 /** The adapters again inside apps with an app-wide body parser, mounted as the READMEs say. */
 export const APP_PARSER_ADAPTERS = ['express-json', 'koa-bodyparser'] as const;
 export type AppParserAdapterName = (typeof APP_PARSER_ADAPTERS)[number];
-export type AnyAdapterName = AdapterName | AppParserAdapterName | WorkerdAdapterName;
+export type AnyAdapterName = AdapterName | AppParserAdapterName | WorkerdAdapterName | RuntimeAdapterName;
 
 export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   express: 'Express',
@@ -37,6 +46,12 @@ export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   'next-pages-raw': 'Next Pages Router (bodyParser: false)',
   'hono-workerd': 'Hono (app.all, auth middleware) in workerd',
   'fetch-workerd': 'createFetchHandler as a Workers module in workerd',
+  'fetch-bun': 'createFetchHandler served by Bun.serve',
+  'hono-bun': 'Hono (app.all, auth middleware) served by Bun.serve',
+  'fetch-deno': 'createFetchHandler served by Deno.serve',
+  'hono-deno': 'Hono (app.all, auth middleware) served by Deno.serve',
+  'fetch-edge-vm': 'createFetchHandler in an Edge VM (Vercel Edge) behind node:http',
+  'hono-edge-vm': 'Hono (app.all, auth middleware) in an Edge VM (Vercel Edge) behind node:http',
   'express-json': 'Express with app-wide express.json() before the route',
   'koa-bodyparser': 'Koa with app-wide @koa/bodyparser, disabled for the token path',
 };
@@ -121,6 +136,15 @@ async function serve<TUser>(
       // Loaded only when used: esbuild and Miniflare stay out of the suites that mount no worker.
       const { serveWorker } = await import('./workerd/miniflare.js');
       return serveWorker(name, options as unknown as Record<string, unknown>, userNamed);
+    }
+    case 'fetch-bun':
+    case 'hono-bun':
+    case 'fetch-deno':
+    case 'hono-deno':
+    case 'fetch-edge-vm':
+    case 'hono-edge-vm': {
+      const { serveOnRuntime } = await import('./runtimes-http/serve.js');
+      return serveOnRuntime(name, options as unknown as Record<string, unknown>, userNamed);
     }
   }
 }
