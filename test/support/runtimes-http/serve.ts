@@ -8,9 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isDeepStrictEqual } from 'node:util';
 import { binaryOf } from '../../runtimes/drivers.js';
-import { type Call, decode, encode, HOOKS, type HookName, type WorkerRequest } from '../workerd/bridge.js';
+import { type Call, decode, encode, type HookName, type WorkerRequest } from '../workerd/bridge.js';
+import { splitOptions } from '../workerd/miniflare.js';
 import { acquireServerBundle, EDGE_GLOBAL, edgeBundle, type WorkerKind } from './bundle.js';
 import { type CallNode, type HostConfig, LISTENING, type Worker } from './host.js';
 
@@ -36,17 +36,7 @@ export interface RuntimeServer {
 
 /** The options as the worker's env: the data as JSON, the functions by name. Throws for what cannot cross. */
 function hostConfig(name: string, options: Record<string, unknown>): HostConfig {
-  const data: Record<string, unknown> = {};
-  const hooks: HookName[] = [];
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined) continue;
-    if (typeof value !== 'function') data[key] = value;
-    else if ((HOOKS as readonly string[]).includes(key)) hooks.push(key as HookName);
-    else throw new Error(`${name} cannot pass the function option ${key} to the runtime (it calls back ${HOOKS.join(', ')} only).`);
-  }
-  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(data)), data)) {
-    throw new Error(`${name} passes the data options to the runtime as JSON, and these do not survive it: ${Object.keys(data).join(', ')}.`);
-  }
+  const { data, hooks } = splitOptions(options, name);
   return { options: data, hooks };
 }
 

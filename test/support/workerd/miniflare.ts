@@ -43,17 +43,17 @@ function bundle(name: WorkerName): Promise<string> {
 }
 
 /** The options as bindings: the data as JSON, the functions by name. Throws for what cannot cross. */
-function splitOptions(options: Record<string, unknown>): { data: Record<string, unknown>; hooks: HookName[] } {
+export function splitOptions(options: Record<string, unknown>, who = 'The workerd adapters'): { data: Record<string, unknown>; hooks: HookName[] } {
   const data: Record<string, unknown> = {};
   const hooks: HookName[] = [];
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (typeof value !== 'function') data[key] = value;
     else if ((HOOKS as readonly string[]).includes(key)) hooks.push(key as HookName);
-    else throw new Error(`The workerd adapters cannot pass the function option ${key} into workerd (they call back ${HOOKS.join(', ')} only).`);
+    else throw new Error(`${who} cannot pass the function option ${key} to the runtime (they call back ${HOOKS.join(', ')} only).`);
   }
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(data)), data)) {
-    throw new Error(`The workerd adapters pass the data options to workerd as JSON, and these do not survive it: ${Object.keys(data).join(', ')}.`);
+    throw new Error(`${who} pass the data options to the runtime as JSON, and these do not survive it: ${Object.keys(data).join(', ')}.`);
   }
   return { data, hooks };
 }
