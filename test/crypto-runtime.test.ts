@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { cryptoRuntime, nodeCryptoRuntime, portableRuntime, timingSafeEqualStrings } from '../packages/core/src/runtime.js';
 
-const node = nodeCryptoRuntime!;
+const node = nodeCryptoRuntime()!;
 
 describe('the crypto runtimes', () => {
   it('uses node:crypto on Node', () => {
@@ -20,7 +20,7 @@ describe('the crypto runtimes', () => {
       vi.resetModules();
       const fresh = await import('../packages/core/src/runtime.js');
       expect(fresh.cryptoRuntime.name).toBe('portable');
-      expect(fresh.nodeCryptoRuntime).toBeUndefined();
+      expect(fresh.nodeCryptoRuntime()).toBeUndefined();
     } finally {
       process.getBuiltinModule = original;
     }

@@ -86,13 +86,32 @@ function builtinCrypto(): NodeCrypto | undefined {
   }
 }
 
-const nodeCrypto = builtinCrypto();
+let nodeCryptoImplementation: CryptoRuntime | undefined | null = null;
 
-/** @internal node:crypto's implementation where the runtime has it, for tests that compare the two. */
-export const nodeCryptoRuntime: CryptoRuntime | undefined = nodeCrypto && nodeRuntime(nodeCrypto);
+/** @internal node:crypto's implementation where the runtime has it (looked up once), for tests that compare the two. */
+export function nodeCryptoRuntime(): CryptoRuntime | undefined {
+  if (nodeCryptoImplementation === null) {
+    const crypto = builtinCrypto();
+    nodeCryptoImplementation = crypto && nodeRuntime(crypto);
+  }
+  return nodeCryptoImplementation;
+}
 
-/** The implementation this process uses: node:crypto where it exists (Node, Bun, Deno, workerd with nodejs_compat). */
-export const cryptoRuntime: CryptoRuntime = nodeCryptoRuntime ?? portableRuntime;
+const chosen = () => nodeCryptoRuntime() ?? portableRuntime;
+
+/**
+ * The implementation this process uses: node:crypto where it exists (Node, Bun, Deno, workerd with
+ * nodejs_compat), else the portable one. Chosen on first use, not at import: loading node:crypto is
+ * about a third of core's import time, and many processes that import core sign nothing at start-up.
+ */
+export const cryptoRuntime: CryptoRuntime = {
+  get name() {
+    return chosen().name;
+  },
+  hmacSigner: (secret) => chosen().hmacSigner(secret),
+  encode: (text) => chosen().encode(text),
+  decodeText: (part) => chosen().decodeText(part),
+};
 
 /** Compares two strings in time that depends only on their length, as jws compares signatures. */
 export function timingSafeEqualStrings(a: string, b: string): boolean {
