@@ -405,14 +405,9 @@ function footprintFindings(footprint) {
   loaded only when an app passes \`validators\`, and rate-limiter-flexible is loaded on first use of an
   in-process limit, so \`require('@grantor/core')\` compiles and runs core's one file and no other package:
   ${parts.join('; ')}. twilio-node's AccessToken takes ${ms(token.medianMs)} wall, ${ms(token.cpuMedianMs)} CPU (it loads jsonwebtoken, with jws, semver and the lodash.* helpers).
-  ${crypto ? `The largest single part is Node's own: core's runtime check (\`process.getBuiltinModule('node:crypto').createHmac\`,
-  at module top level) makes Node load node:crypto's internals, ${ms(crypto.medianMs)} on its own in this run
-  (${percent(crypto.medianMs / cjs.medianMs)} of core's CommonJS import; twilio's AccessToken pays it too, through jsonwebtoken). A one-off CPU
-  profile of \`require('@grantor/core')\` (2026-12-02, 20 µs sampling, 3 processes, not re-run by \`pnpm bench\`) splits the
-  call into the node:crypto load 46%, resolving and reading core's file 24%, compiling its ~90 KB (\`wrapSafe\`) 18%
-  and running core's own top level 10%. The design allows taking node:crypto off the
-  import: look the runtime up on the first \`hmacSigner()\` / \`decode()\` instead of at load time (packages/core/src/runtime.ts),
-  which moves those milliseconds to the first token rather than removing them.` : ''}
+  ${crypto ? `node:crypto is not loaded by the import: core looks its runtime up on the first signature or
+  verification (packages/core/src/runtime.ts), so the first token pays Node's load of node:crypto's
+  internals, ${ms(crypto.medianMs)} on its own in this run (twilio's AccessToken pays it at import, through jsonwebtoken).` : ''}
   ${misses.length === 0 ? 'Both entries meet both targets in this run.' : `${misses.map((entry) => entry.label).join(' and ')} missed a target in this run; on this shared 2-core machine the fresh-process medians move by several milliseconds between runs (see the fastest column). In CPU time core's entries take ${[cjs, esm].map((entry) => ratio(entry.cpuMedianMs / token.cpuMedianMs)).join(' and ')} of twilio's AccessToken.`}`);
   }
   const core = footprint.sizes.find((entry) => entry.name === '@grantor/core');
