@@ -1,32 +1,13 @@
 // examples/workers-hono in workerd, as `wrangler dev` runs it: bundled with esbuild the way wrangler
 // bundles a Worker, loaded by Miniflare with wrangler.toml's compatibility date
 // and [vars], and no compatibility flags: no nodejs_compat. (Wrangler 4 itself needs Node 22.12.)
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { verifyAccessToken } from '@grantor/core';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, toml, vars } from '../../examples/workers-hono/scripts/local.mjs';
 
-const EXAMPLE = resolve(import.meta.dirname, '../../examples/workers-hono');
 const ORIGIN = 'http://localhost:8787';
 
-/** The top-level `key = "value"` lines of one wrangler.toml table ('' for the top level). */
-function tomlTable(toml: string, table: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  let current = '';
-  for (const line of toml.split('\n')) {
-    const header = /^\[([^\]]+)\]\s*$/.exec(line.trim());
-    if (header) current = header[1]!;
-    const entry = /^"?([\w.-]+)"?\s*=\s*"([^"]*)"/.exec(line.trim());
-    if (entry && current === table) values[entry[1]!] = entry[2]!;
-  }
-  return values;
-}
-
-const toml = readFileSync(join(EXAMPLE, 'wrangler.toml'), 'utf8');
-const config = tomlTable(toml, '');
-const vars = tomlTable(toml, 'vars');
 const credentials = { accountSid: vars.TWILIO_ACCOUNT_SID!, keys: { sid: vars.TWILIO_API_KEY_SID!, secret: vars.TWILIO_API_KEY_SECRET! } };
 
 let mf: Miniflare;
@@ -67,22 +48,8 @@ async function expectError(response: Awaited<ReturnType<typeof send>>, status: n
 beforeAll(async () => {
   // The point of the example: no compatibility flags, so no nodejs_compat (a comment names it).
   expect(toml.replace(/#.*$/gm, '')).not.toMatch(/compatibility_flags|nodejs/);
-  const bundle = await build({
-    entryPoints: [join(EXAMPLE, config.main!)],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    // wrangler's conditions, and `source` for this repository's packages (their TypeScript, no build needed).
-    conditions: ['workerd', 'worker', 'browser', 'source'],
-    mainFields: ['module', 'main'],
-    minify: true,
-    logLevel: 'silent',
-  });
-  // The module given as wrangler gives it: Miniflare's own `script` analysis refuses core's run-time import of express-validator.
-  const modules = [{ type: 'ESModule' as const, path: join(EXAMPLE, 'worker.mjs'), contents: bundle.outputFiles[0]!.text }];
-  mf = new Miniflare({ modules, compatibilityDate: config.compatibility_date!, bindings: vars });
-  await mf.ready;
+  // This repository's packages from their TypeScript (`source`), so no build is needed.
+  mf = await startWorker({ conditions: ['source'] });
 });
 
 afterAll(() => mf?.dispose());
