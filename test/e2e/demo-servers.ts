@@ -2,12 +2,11 @@
 // Koa servers through tsx, the Next.js app through `next build` (when stale) and `next start`.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCredentials } from '../../examples/shared/src/index.js';
+import { newestChange, whileLocked } from '../support/build-lock.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export type DemoName = 'express' | 'koa' | 'next';
@@ -31,43 +30,14 @@ const NEXT_BUILD_INPUTS = [
   ...['examples/shared/src', 'examples/shared/page', ...BUILT_PACKAGES.map((name) => `packages/${name}/dist`)].map((name) => join(ROOT, name)),
 ];
 
-function newestChange(path: string): number {
-  if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
-  const files = readdirSync(path, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-  return Math.max(0, ...files.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
-}
-
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
-const BUILD_LOCK = join(tmpdir(), `grantor-next-demo-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
-
-/** Runs `build` holding a lock file: test files run in parallel, and two `next build`s of one app break each other. */
-function whileLocked(build: () => void): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      closeSync(openSync(BUILD_LOCK, 'wx'));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than any build is left by a run that was killed.
-      if (Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 10 * 60_000) rmSync(BUILD_LOCK, { force: true });
-      Atomics.wait(pause, 0, 0, 500);
-    }
-  }
-  try {
-    build();
-  } finally {
-    rmSync(BUILD_LOCK, { force: true });
-  }
-}
-
 /** `next build` of the Next demo when the build is missing or older than its inputs (the packages it imports first, when unbuilt). */
 export function buildNextDemoIfStale(): void {
-  whileLocked(() => {
+  whileLocked('next-demo-build', 10 * 60_000, () => {
     if (BUILT_PACKAGES.some((name) => !existsSync(join(ROOT, `packages/${name}/dist`)))) {
       run('pnpm', BUILT_PACKAGES.flatMap((name) => ['--filter', `@grantor/${name}`]).concat('build'));
     }

@@ -5,51 +5,28 @@
  * The built package is what users run, so tsdown's output is under test too, not only the source.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { newestChange, whileLocked } from '../support/build-lock.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const CORE = join(ROOT, 'packages/core');
 export const CORE_DIST = join(CORE, 'dist/index.mjs');
 const BUILD_INPUTS = [join(CORE, 'src'), join(CORE, 'package.json'), join(CORE, 'tsdown.config.ts'), join(ROOT, 'tsdown.base.ts')];
 
-function newestChange(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  const files = readdirSync(path, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
-  return Math.max(0, ...files.map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
-}
-
 const distAge = () => statSync(CORE_DIST, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 const isStale = () => BUILD_INPUTS.some((input) => newestChange(input) > distAge());
-
-const BUILD_LOCK = join(tmpdir(), `grantor-core-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
 
 /** `pnpm --filter @grantor/core build` when dist is missing or older than its inputs; test files run in parallel, so under a lock. */
 export function buildCoreIfStale(): void {
   if (!isStale()) return;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    try {
-      closeSync(openSync(BUILD_LOCK, 'wx'));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than any build is left by a run that was killed.
-      if (Date.now() - (statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 5 * 60_000) rmSync(BUILD_LOCK, { force: true });
-      Atomics.wait(pause, 0, 0, 200);
-    }
-  }
-  try {
+  whileLocked('core-build', 5 * 60_000, () => {
     if (!isStale()) return;
     const result = spawnSync('pnpm', ['-r', '--filter', '@grantor/core', 'build'], { cwd: ROOT, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`building @grantor/core failed:\n${result.stdout}\n${result.stderr}`);
-  } finally {
-    rmSync(BUILD_LOCK, { force: true });
-  }
+  });
 }
 
 /**

@@ -299,10 +299,11 @@ const unchanged = (made: readonly ApiKey[], list: readonly ApiKey[]) =>
 /** @internal Validates the keys and prepares each secret once. */
 export function createKeyRing(keys: ApiKey | readonly ApiKey[]): KeyRing {
   const list: readonly ApiKey[] = Array.isArray(keys) ? keys : [keys as ApiKey];
-  const cached = typeof keys === 'object' && keys !== null ? ringCache.get(keys) : undefined;
+  const cacheable = typeof keys === 'object' && keys !== null;
+  const cached = cacheable ? ringCache.get(keys) : undefined;
   if (cached && unchanged(cached.made, list)) return cached.ring;
   const ring = buildKeyRing(list);
-  if (typeof keys === 'object' && keys !== null) ringCache.set(keys, { ring, made: list.map(({ sid, secret }) => ({ sid, secret })) });
+  if (cacheable) ringCache.set(keys, { ring, made: list.map(({ sid, secret }) => ({ sid, secret })) });
   return ring;
 }
 
