@@ -1,7 +1,8 @@
 // One table of requests, each sent unchanged (real HTTP, fetch) to every grantor adapter: Express,
 // Koa, the Next App Router, the Next Pages Router both with Next's body parser and with
 // `bodyParser: false`, and, in workerd (Miniflare, without nodejs_compat), a Hono app with
-// @grantor/hono and a plain Workers module with createFetchHandler. Every adapter must answer the
+// @grantor/hono and a plain Workers module with createFetchHandler, whose getUser reads the user from
+// the context the worker hands the route as its second argument. Every adapter must answer the
 // same status, the same grantor headers and the same body, and run the policy and the audit hooks the
 // same way. The first adapter's answer is checked against the row's expectations, the others must
 // equal it. The workers get this file's data options as bindings and call its policy, hooks and user
@@ -41,6 +42,8 @@ interface TestUser {
 const SECRET = 'conformance-secret-that-must-never-leak';
 const CREDENTIALS = { accountSid: `AC${'a'.repeat(32)}`, keys: { sid: `SK${'b'.repeat(32)}`, secret: SECRET } };
 const USERS: Record<string, TestUser> = { alice: { id: 'alice', role: 'host' }, bob: { id: 'bob', role: 'guest' } };
+/** The credentials as `process.env` gives them to a build that has no TWILIO_API_KEY_SECRET. */
+const UNSET_SECRET = { ...CREDENTIALS, keys: { ...CREDENTIALS.keys, secret: '' } };
 const GUEST_REFUSAL = 'Guests may only join the lobby.';
 const CRASH = 'database password is hunter2';
 const ALLOWED_ORIGIN = 'https://app.example';
@@ -231,6 +234,8 @@ interface Row {
   get?: boolean;
   /** The route has `rateLimit: { points: 1, duration: 60 }`, and `warmUp` is sent first. @default false */
   limited?: boolean;
+  /** The route was created with an empty API key secret, as a build without TWILIO_* creates it. @default false */
+  unset?: boolean;
   warmUp?: Sent;
   sent: Sent;
   /** Checks the first adapter's answer; every other adapter must answer the same. */
@@ -426,6 +431,16 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: '500: the API key secret is missing (a build without TWILIO_*); onError names it, never a value',
+    unset: true,
+    sent: { json: { room: 'standup' } },
+    expected: (answer) => {
+      expectError(answer, 500, 'INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.');
+      expect(answer.audit.errors).toEqual([{ message: expect.stringMatching(/^The secret for API key SK\w+ \(keys.secret\) is missing/), request: 'POST /api/token' }]);
+      expect(answer.audit.issued).toEqual([]);
+    },
+  },
+  {
     name: 'GET enabled, 200: params from the query string; a query identity is ignored',
     get: true,
     sent: { method: 'GET', path: '/api/token?room=standup&identity=admin' },
@@ -475,21 +490,23 @@ const ROWS: Row[] = [
   },
 ];
 
-const running: { post: Adapter[]; get: Adapter[]; limited: Adapter[] } = { post: [], get: [], limited: [] };
+const running: Record<'post' | 'get' | 'limited' | 'unset', Adapter[]> = { post: [], get: [], limited: [], unset: [] };
 
 beforeAll(async () => {
   running.post = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'])));
   running.get = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST', 'GET'])));
   running.limited = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { rateLimit: { points: 1, duration: 60 } })));
+  // Created without throwing in every adapter: the credentials are checked on the first request.
+  running.unset = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { credentials: UNSET_SECRET })));
 });
 
 afterAll(async () => {
-  await Promise.all([...running.post, ...running.get, ...running.limited].map((adapter) => adapter.close()));
+  await Promise.all(Object.values(running).flatMap((adapters) => adapters.map((adapter) => adapter.close())));
 });
 
 describe(`every adapter answers alike: ${TABLE_ADAPTERS.map((name) => ADAPTER_TITLES[name]).join(', ')}`, () => {
-  test.each(ROWS)('$name', async ({ get, limited, warmUp, sent, expected, differs = {} }) => {
-    const adapters = running[limited ? 'limited' : get ? 'get' : 'post'];
+  test.each(ROWS)('$name', async ({ get, limited, unset, warmUp, sent, expected, differs = {} }) => {
+    const adapters = running[unset ? 'unset' : limited ? 'limited' : get ? 'get' : 'post'];
     if (warmUp) await Promise.all(adapters.map((adapter) => send(adapter, warmUp)));
     const answers = await Promise.all(adapters.map((adapter) => send(adapter, sent)));
     const [reference, ...others] = answers;

@@ -1,18 +1,31 @@
 import { AccessTokenError } from './errors.js';
-import { type CreateTokenHandlerSettings, createTokenHandler } from './handler/index.js';
+import { createTokenHandler } from './handler/index.js';
 import type { TokenHandler, TokenHandlerOptions } from './handler/types.js';
 
 /** Reads the logged-in user; null or undefined when nobody is logged in (the route answers 401). */
 export type GetUser<TUser, TArgs extends unknown[]> = (...args: TArgs) => TUser | null | undefined | Promise<TUser | null | undefined>;
 
-export type FetchTokenRouteOptions<TUser> = TokenHandlerOptions<TUser, Request> & {
+export type FetchTokenRouteOptions<TUser, TContext = unknown> = TokenHandlerOptions<TUser, Request> & {
   /**
-   * Reads the authenticated user for this request, from your session library or a verified cookie.
-   * Required: a fetch handler has no standard place for the user. Return null or undefined when nobody is logged in.
+   * Reads the authenticated user for this request, from your session library or a verified cookie, or
+   * from the framework's context, which the route passes on as the second argument:
+   * `route(event.request, event)` gives `getUser(request, event)` (SvelteKit's `event.locals`, Astro's
+   * `locals`, React Router's `context`, h3's `event.context`). Type the parameter to type the route's
+   * second argument. Required: a fetch handler has no standard place for the user. Return null or
+   * undefined when nobody is logged in.
    * @default none (required)
    */
-  getUser: GetUser<TUser, [request: Request]>;
+  getUser: GetUser<TUser, [request: Request, context: TContext]>;
 };
+
+/**
+ * The fetch route: `route(request)`, or `route(request, context)` to hand `getUser` the framework's
+ * context. The context is required when `getUser`'s parameter has a type that does not allow undefined.
+ */
+export type FetchTokenRoute<TContext = unknown> = (
+  request: Request,
+  ...context: unknown extends TContext ? [context?: unknown] : undefined extends TContext ? [context?: TContext] : [context: TContext]
+) => Promise<Response>;
 
 /** Checks at start-up what the types already require, for JavaScript callers. */
 export function requireGetUser<TArgs extends unknown[]>(options: { getUser?: unknown }, route: string): GetUser<unknown, TArgs> {
@@ -74,20 +87,22 @@ export async function handleFetchRequest<TUser, TRequest>(
 }
 
 /**
- * A token route for any fetch runtime (Cloudflare Workers, Deno, Bun, Vercel Edge, Node):
- * `(request) => Promise<Response>`, with the same answers as every other grantor adapter.
+ * A token route for any fetch runtime (Cloudflare Workers, Deno, Bun, Vercel Edge, Node) and every
+ * framework whose server routes take a Web `Request` (SvelteKit, React Router, Astro, Nuxt/h3):
+ * `(request, context?) => Promise<Response>`, with the same answers as every other grantor adapter.
  *
  * ```ts
- * const tokenRoute = createFetchHandler({ credentials, policy, getUser: (request) => sessionUser(request) });
- * export default { fetch: (request) => tokenRoute(request) };
+ * // Once, at module level: the route holds the rateLimit count and the prepared signing key.
+ * const tokenRoute = createFetchHandler({ credentials, policy, getUser: (request, event: RequestEvent) => event.locals.user });
+ * export const POST: RequestHandler = (event) => tokenRoute(event.request, event);
  * ```
- * It answers every request it gets, whatever the path: route to it only the token path.
+ * The second argument reaches `getUser` unchanged; the policy and the hooks get the `Request`. Created
+ * anew for each request, the route warns once in the server log. It answers every request it gets,
+ * whatever the path and method: route to it only the token path, with every method (SvelteKit's
+ * `fallback`, React Router's `loader` beside its `action`) so that other methods get its JSON 405.
  */
-export function createFetchHandler<TUser>(
-  options: FetchTokenRouteOptions<TUser>,
-  settings?: CreateTokenHandlerSettings,
-): (request: Request) => Promise<Response> {
-  const getUser = requireGetUser<[Request]>(options, 'A fetch token route');
-  const handler = createTokenHandler<TUser, Request>(options, settings);
-  return (request) => handleFetchRequest(handler, request, () => getUser(request) as TUser | undefined, request);
+export function createFetchHandler<TUser, TContext = unknown>(options: FetchTokenRouteOptions<TUser, TContext>): FetchTokenRoute<TContext> {
+  const getUser = requireGetUser<[Request, TContext]>(options, 'A fetch token route');
+  const handler = createTokenHandler<TUser, Request>(options);
+  return (request, ...[context]) => handleFetchRequest(handler, request, () => getUser(request, context as TContext) as TUser | undefined, request);
 }

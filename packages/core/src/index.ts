@@ -32,10 +32,9 @@ export type {
   VerifyOptions,
 } from './verify.js';
 export { createFetchHandler, handleFetchRequest, requireGetUser, textBody } from './fetch.js';
-export type { FetchTokenRouteOptions, GetUser } from './fetch.js';
+export type { FetchTokenRoute, FetchTokenRouteOptions, GetUser } from './fetch.js';
 export { createTokenHandler, isAllowedOrigin } from './handler/index.js';
 export type {
-  CreateTokenHandlerSettings,
   DeniedEvent,
   IdentityOf,
   IdentityOption,

@@ -80,10 +80,9 @@ describe('configuration errors throw at creation', () => {
     expectTokenError(() => handlerWith(options as Partial<Options>), 'INVALID_OPTIONS', undefined);
   });
 
-  it('a ttl above maxTtl, and bad credentials, fail at creation too', () => {
+  it('a ttl above maxTtl fails at creation too', () => {
     expectTokenError(() => handlerWith({ ttl: 7200, maxTtl: 3600 }), 'TTL_TOO_LONG', 20157);
     expectTokenError(() => handlerWith({ ttl: 0 }), 'INVALID_TTL', 20104);
-    expectTokenError(() => handlerWith({ credentials: { accountSid: 'AC123', keys: KEY } }), 'INVALID_ACCOUNT_SID', 20103);
   });
 
   it('exposes its methods for the adapters', () => {
@@ -659,26 +658,38 @@ describe('users without an id (issue 9: next-auth session users)', () => {
   });
 });
 
-describe('credentials checked on the first request (deferCredentials, for Next.js builds)', () => {
+describe('credentials checked on the first request (a build that imports the route has no secrets)', () => {
   const unset = { accountSid: undefined as unknown as string, keys: { sid: undefined as unknown as string, secret: undefined as unknown as string } };
+  const deniedBy = (credentials: Options['credentials']) => {
+    const onError = vi.fn();
+    return { onError, handler: handlerWith({ credentials, onError }) };
+  };
 
-  it('without it, missing credentials throw at creation, naming every missing value and its usual variable', () => {
-    expect(() => handlerWith({ credentials: unset })).toThrow(
+  it('creation succeeds; every request answers 500 with the cause in onError, naming every missing value and its usual variable', async () => {
+    const { handler, onError } = deniedBy(unset);
+    for (let request = 0; request < 2; request++) expect(errorCodeOf(await handler.handle(parsedPost({})))).toEqual([500, 'INTERNAL_ERROR']);
+    expect(onError).toHaveBeenCalledTimes(2);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_ACCOUNT_SID' });
+    expect(onError.mock.calls[0]![0].message).toMatch(
       /^accountSid, keys.sid and keys.secret are missing: .*process\.env\.TWILIO_ACCOUNT_SID, process\.env\.TWILIO_API_KEY_SID and process\.env\.TWILIO_API_KEY_SECRET/,
     );
-    const noSecret = { accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: undefined as unknown as string } };
-    expect(() => handlerWith({ credentials: noSecret })).toThrow(expect.objectContaining({ code: 'INVALID_API_KEY_SECRET', message: expect.stringMatching(/^The secret for API key SK\w+ \(keys.secret\) is missing \(got undefined\).*TWILIO_API_KEY_SECRET/) }));
-    const onlySid = { accountSid: ACCOUNT_SID, keys: { sid: '', secret: undefined as unknown as string } };
-    expect(() => handlerWith({ credentials: onlySid })).toThrow(expect.objectContaining({ code: 'INVALID_API_KEY_SID', message: expect.stringMatching(/^keys.sid and keys.secret are missing/) }));
+    expect(onError.mock.calls[0]![1]).toBe(frameworkRequest);
   });
 
-  it('with it, creation succeeds and every request answers 500 with the cause in onError until they are valid', async () => {
-    const onError = vi.fn();
-    const deferred = createTokenHandler<User, FrameworkRequest>({ credentials: unset, policy: allowVideo, onError, identity: (user: User) => String(user.id) }, { deferCredentials: true });
-    const response = await deferred.handle(parsedPost({}));
+  it.each([
+    ['a missing secret', { accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: undefined as unknown as string } }, 'INVALID_API_KEY_SECRET', /^The secret for API key SK\w+ \(keys.secret\) is missing \(got undefined\).*TWILIO_API_KEY_SECRET/],
+    ['no key SID', { accountSid: ACCOUNT_SID, keys: { sid: '', secret: undefined as unknown as string } }, 'INVALID_API_KEY_SID', /^keys.sid and keys.secret are missing/],
+    ['a malformed Account SID', { accountSid: 'AC123', keys: KEY }, 'INVALID_ACCOUNT_SID', /^accountSid must be/],
+  ])('%s: 500, and onError says which', async (_, credentials, code, message) => {
+    const { handler, onError } = deniedBy(credentials);
+    const response = await handler.handle(parsedPost({}));
     expect(errorCodeOf(response)).toEqual([500, 'INTERNAL_ERROR']);
-    expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_ACCOUNT_SID' });
-    expect(onError.mock.calls[0]![0].message).not.toContain('undefined undefined');
+    expectNoSecretIn(response.body);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+
+  it('createSigner(credentials) is the check at start-up, for apps that want to fail there', () => {
+    expectTokenError(() => handlerWith({ credentials: undefined, signer: createSigner(unset) }), 'INVALID_ACCOUNT_SID', 20103);
   });
 });
 

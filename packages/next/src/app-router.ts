@@ -1,5 +1,5 @@
 import { createTokenHandler, handleFetchRequest } from '@grantor/core';
-import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireNextGetUser } from './options.js';
+import { type NextTokenRouteOptions, requireNextGetUser } from './options.js';
 
 /** An App Router route handler, as exported from `app/api/token/route.ts`. */
 export type AppRouteHandler = (request: Request) => Promise<Response>;
@@ -30,7 +30,7 @@ export type AppRouteOptions<TUser> = NextTokenRouteOptions<TUser, Request>;
  */
 export function createTokenRoute<TUser>(options: AppRouteOptions<TUser>): AppRouteHandlers {
   const getUser = requireNextGetUser<[Request]>(options);
-  const handler = createTokenHandler<TUser, Request>(options, NEXT_HANDLER_SETTINGS);
+  const handler = createTokenHandler<TUser, Request>(options);
   const handle: AppRouteHandler = (request) => handleFetchRequest(handler, request, () => getUser(request) as TUser | undefined, request);
   return Object.fromEntries(APP_ROUTE_METHODS.map((method) => [method, handle])) as AppRouteHandlers;
 }

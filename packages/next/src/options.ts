@@ -13,9 +13,3 @@ export type NextTokenRouteOptions<TUser, TRequest, TGetUserArgs extends unknown[
 export const requireNextGetUser = <TArgs extends unknown[]>(options: { getUser?: unknown }) =>
   requireGetUser<TArgs>(options, 'A Next.js token route');
 
-/**
- * Next.js evaluates route modules during `next build`, where the Twilio secrets are usually absent:
- * the credentials are checked on the first request instead, which answers 500 (with the cause in
- * `onError`) while they are missing.
- */
-export const NEXT_HANDLER_SETTINGS = { deferCredentials: true } as const;

@@ -3,7 +3,7 @@ import { createTokenHandler, type TokenRequest, textBody } from '@grantor/core';
 // `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
 // file before Next 15, so ESM `nodenext` projects could not resolve it.
 import type { NextApiRequest, NextApiResponse } from 'next/dist/shared/lib/utils.js';
-import { NEXT_HANDLER_SETTINGS, type NextTokenRouteOptions, requireNextGetUser } from './options.js';
+import { type NextTokenRouteOptions, requireNextGetUser } from './options.js';
 
 /** A Pages Router API route, as default-exported from `pages/api/token.ts`. */
 export type ApiRouteHandler = (req: NextApiRequest, res: NextApiResponse) => Promise<void>;
@@ -47,7 +47,7 @@ function bodyOf(req: NextApiRequest): TokenRequest['body'] {
  */
 export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): ApiRouteHandler {
   const getUser = requireNextGetUser<[NextApiRequest, NextApiResponse]>(options);
-  const handler = createTokenHandler<TUser, NextApiRequest>(options, NEXT_HANDLER_SETTINGS);
+  const handler = createTokenHandler<TUser, NextApiRequest>(options);
   return async (req, res) => {
     const response = await handler.handle({
       method: req.method ?? '',

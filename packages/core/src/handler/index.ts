@@ -3,10 +3,11 @@ import { createAudit } from './audit.js';
 import { readParams } from './body.js';
 import { checkMethod } from './method.js';
 import { middlewareClientError } from './middleware-errors.js';
-import { type CreateTokenHandlerSettings, resolveOptions } from './options.js';
+import { resolveOptions } from './options.js';
 import { checkOrigin } from './origin.js';
 import { createParamsValidator } from './params.js';
 import { decideGrants } from './policy.js';
+import { watchRebuilds } from './rebuilt.js';
 import { errorResponse, respond } from './response.js';
 import { issueToken, tokenPayload } from './sign.js';
 import type { TokenHandler, TokenHandlerOptions, TokenRequest, TokenResponse } from './types.js';
@@ -15,17 +16,20 @@ import { findUser, identityOf } from './user.js';
 /**
  * The token route without a framework: turns a request description into `{ status, headers, body }`.
  * Each request runs the pipeline method → origin → user → body → params → policy → limit → sign → audit,
- * one file per step in this folder. Configuration errors throw here, at start-up.
+ * one file per step in this folder. Configuration errors throw here, at start-up; the credentials'
+ * values are checked on the first request (see `credentials`).
+ *
+ * Create it once, at module level: it holds the in-process `rateLimit` count and the prepared signing
+ * key. A route created anew for each request warns once in the server log (see `rebuilt.ts`).
  */
-export function createTokenHandler<TUser = unknown, TRequest = unknown>(
-  options: TokenHandlerOptions<TUser, TRequest>,
-  settings?: CreateTokenHandlerSettings,
-): TokenHandler<TUser, TRequest> {
-  const resolved = resolveOptions(options, settings);
+export function createTokenHandler<TUser = unknown, TRequest = unknown>(options: TokenHandlerOptions<TUser, TRequest>): TokenHandler<TUser, TRequest> {
+  const resolved = resolveOptions(options);
   const validateParams = createParamsValidator(resolved.validators);
   const audit = createAudit(options);
+  const served = watchRebuilds();
 
   async function handle(request: TokenRequest<TUser, TRequest>): Promise<TokenResponse> {
+    served();
     let user: TUser | undefined;
     let identity: string | undefined;
     try {
@@ -79,6 +83,5 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(
 }
 
 export type { RateLimitWindow, SharedRateLimit, TokenRateLimiter } from './limit.js';
-export { type CreateTokenHandlerSettings } from './options.js';
 export { isAllowedOrigin } from './origin.js';
 export type * from './types.js';

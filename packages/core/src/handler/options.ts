@@ -7,21 +7,15 @@ import { checkAllowedOriginsOption } from './origin.js';
 import type { IdentityOf, ResolvedOptions, TokenHandlerOptions } from './types.js';
 import { identityFromId } from './user.js';
 
-export interface CreateTokenHandlerSettings {
-  /**
-   * Check the credentials on the first request instead of now. For frameworks that evaluate route
-   * modules at build time (Next.js), where a build without secrets must succeed; a request without
-   * valid credentials then answers 500 and `onError` gets the error naming what is missing.
-   * @default false (configuration errors throw at start-up)
-   */
-  deferCredentials?: boolean;
-}
-
-/** Checks every option once, at start-up; a wrong one throws an `AccessTokenError` naming the fix. */
-export function resolveOptions<TUser, TRequest>(
-  options: TokenHandlerOptions<TUser, TRequest>,
-  { deferCredentials = false }: CreateTokenHandlerSettings = {},
-): ResolvedOptions<TUser, TRequest> {
+/**
+ * Checks every option once, at start-up; a wrong one throws an `AccessTokenError` naming the fix.
+ * Except the credentials' values: they come from the environment, which a build that imports the
+ * route module (SvelteKit, Next.js, React Router, a Docker image) does not have. They are checked on
+ * the first request; while they are missing or malformed every request answers 500 and `onError`
+ * gets the error naming the value. An app that wants to fail at start-up passes
+ * `signer: createSigner(credentials)` instead, which checks them at once.
+ */
+export function resolveOptions<TUser, TRequest>(options: TokenHandlerOptions<TUser, TRequest>): ResolvedOptions<TUser, TRequest> {
   if (typeof options?.policy !== 'function') {
     throw new AccessTokenError('INVALID_OPTIONS', 'A token route needs a policy({ user, params }) function that returns the grants to issue.');
   }
@@ -41,7 +35,6 @@ export function resolveOptions<TUser, TRequest>(
   const credentials = options.credentials;
   // A signer that failed is retried on the next request: its error reaches onError every time.
   const getSigner = () => (signer ??= createSigner({ ...credentials!, maxTtl, defaultTtl }));
-  if (!deferCredentials) getSigner();
 
   return {
     policy: options.policy,

@@ -51,11 +51,16 @@ export interface TokenRouteCredentials {
 export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
   /**
    * Your Account SID and API key(s). The first key signs; give `keys` a list to rotate. Or pass `signer`.
+   * Their values are checked on the first request, not when the route is created, so a build that
+   * imports the route module (SvelteKit, Next.js, React Router, a Docker image) needs no secrets; while
+   * one is missing or malformed every request answers 500 and `onError` gets the error naming it. To
+   * fail at start-up instead, pass `signer: createSigner(credentials)`, which checks them at once.
    * @default undefined: give either `credentials` or `signer`
    */
   credentials?: TokenRouteCredentials;
   /**
-   * A ready signer from `createSigner()`, instead of `credentials`.
+   * A ready signer from `createSigner()`, instead of `credentials`: its credentials were checked when
+   * it was created.
    * @default undefined: give either `credentials` or `signer`
    */
   signer?: Signer;
