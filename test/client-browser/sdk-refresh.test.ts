@@ -74,6 +74,8 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const first = fake.listens[0]!;
       const firstClaims = expectIssued(first.token, 'voice');
       expect(harness.server.requests).toHaveLength(1);
+      // Past the source's floor (5 s after its last request), so that the event is not dropped.
+      await afterSecond(firstClaims.iat + 4);
       // "11 s left": with tokenRefreshMs 10000 the Device raises tokenWillExpire about 1 s later.
       first.answer(11);
       expect(await started).toBe(first.token);
@@ -88,6 +90,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       expect(await page.evaluate(() => (window as unknown as { harness: { deviceToken(): string } }).harness.deviceToken())).toBe(second.token);
 
       harness.server.deny = true;
+      await afterSecond(secondClaims.iat + 4);
       second.answer(11);
       await expectOneRefusal(page, 2);
       expect((await pageRecord(page)).events.filter((name) => name === 'tokenWillExpire')).toHaveLength(2);
@@ -110,7 +113,8 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const firstClaims = expectIssued(firstToken, sdk);
       expect(harness.server.requests).toHaveLength(1);
 
-      await afterSecond(firstClaims.iat);
+      // Past the source's floor (5 s after its last request), so that the event is not dropped.
+      await afterSecond(firstClaims.iat + 5);
       fake.tokenAboutToExpire();
       await until(() => fake.tokensReceived.length === 2, 'the client to send update with a new token');
       const update = fake.tokensReceived[1]!;
@@ -122,6 +126,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       expect((await pageRecord(page)).events).toContain('tokenAboutToExpire');
 
       harness.server.deny = true;
+      await afterSecond(secondClaims.iat + 5);
       fake.tokenAboutToExpire();
       await expectOneRefusal(page, 2);
       expect((await pageRecord(page)).events.filter((name) => name === 'tokenAboutToExpire')).toHaveLength(2);
@@ -137,7 +142,7 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       const firstToken = await start(page);
       const firstClaims = expectIssued(firstToken, sdk);
 
-      await afterSecond(firstClaims.iat);
+      await afterSecond(firstClaims.iat + 5);
       fake.tokenExpired();
       // twilsock waits up to 3 s (DISCONNECTING_TIMEOUT) for its socket to close before it can reconnect.
       await until(() => fake.tokensReceived.length === 2, 'the client to reconnect with a new token', 8000);

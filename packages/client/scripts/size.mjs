@@ -1,11 +1,14 @@
-// The issue's budget: the ESM build, minified and gzipped, at most 2 KB. `node scripts/size.mjs`
-// after `pnpm build` prints both sizes and exits 1 above the budget.
+// The budget: the ESM build, minified and gzipped. It was 2,048 B; keeping attached clients
+// supplied on the source's own timer, the floor on refreshes, one identity per source and deadlines
+// from the route's ttl (issue 19) measured 2,152 B with nothing left to cut but features, so it is
+// 2,200 B, under the 2,560 B that issue allows. `node scripts/size.mjs` after `pnpm build` prints
+// both sizes and exits 1 above the budget.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-export const SIZE_BUDGET = 2048;
+export const SIZE_BUDGET = 2200;
 
 // esbuild belongs to the workspace's test package: this package has no dependencies.
 export const esbuild = createRequire(new URL('../../../test/package.json', import.meta.url))('esbuild');

@@ -29,8 +29,8 @@ export interface TokenSourceOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Seconds before `expiresAt` from which a cached token counts as stale and is refetched; never
-   * more than half the token's ttl.
+   * Seconds before `expiresAt` from which a cached token counts as stale and is refetched (and an
+   * attached client's token is renewed); never more than half the token's ttl.
    * @default 60
    */
   refreshMargin?: number;
@@ -47,13 +47,15 @@ export interface TokenSourceOptions {
   retryDelay?: { base?: number; max?: number };
   /**
    * Tabs of one origin take turns (Web Locks) and hand each other the token (BroadcastChannel), so
-   * they do not each mint one. Turn off when tabs of one origin may belong to different users.
+   * they do not each mint one. A tab takes only a token of its own identity (one with no token yet,
+   * the first one shared): turn off when tabs of one origin may belong to different users.
    * @default true where BroadcastChannel and navigator.locks exist
    */
   shareAcrossTabs?: boolean;
   /**
    * Told what failed where no caller awaits it: a refresh for an attached client or on coming back
-   * online or visible (a {@link TokenSourceError}), or a client's `updateToken` (what it threw).
+   * online or visible (a {@link TokenSourceError}), a client's `updateToken` (what it threw), and
+   * `IDENTITY_CHANGED` when the route answered for another identity and the clients were detached.
    * @default undefined
    */
   onError?: (error: unknown) => void;
@@ -63,6 +65,11 @@ export interface TokenSourceOptions {
 export interface SourcedToken {
   token: string;
   identity: string;
+  /**
+   * When the token expires by this device's clock: the route's `ttl` counted from when the request
+   * was sent, less 1 s (the token's `exp` is rounded down to a second). Never the route's
+   * `expiresAt`, which is the server's clock.
+   */
   expiresAt: Date;
   /** Lifetime in seconds. */
   ttl: number;
@@ -92,7 +99,10 @@ export interface TokenSource {
   getToken(options?: { forceRefresh?: boolean }): Promise<SourcedToken>;
   /** Later tokens are asked for with these params; the cached token is dropped if they differ. */
   setParams(params: Record<string, unknown>): void;
-  /** Feeds `client` a new token on each of its expiry events. Returns detach. */
+  /**
+   * Keeps `client` supplied: a new token before the one it has expires, and on each of its expiry
+   * events; only tokens of the identity it was attached with. Returns detach.
+   */
   attach(client: TokenConsumer): () => void;
   /** Ends timers, listeners, attached clients and requests in flight (they reject with CLOSED). */
   close(): void;
@@ -129,13 +139,18 @@ export class TokenSourceError extends Error {
 
 /** How long a tab keeps the lock after broadcasting a token, in ms. */
 const HANDOVER_MS = 100;
-
+/**
+ * The floor: a refresh the app did not force (a client's expiry event, the source's timer, coming
+ * back online or visible) starts no request within this many ms of the last one.
+ */
+const FLOOR_MS = 5000;
 
 /** Seconds from a `Retry-After` header: delta-seconds or an HTTP date. */
 function retryAfterOf(response: Response): number | undefined {
   const value = response.headers.get('retry-after');
   if (!value) return undefined;
-  const seconds = isNaN(+value) ? (Date.parse(value) - Date.now()) / 1e3 : +value;
+  // An HTTP date is read against the response's Date (the server's clock), not the device's.
+  const seconds = isNaN(+value) ? (Date.parse(value) - (Date.parse(response.headers.get('date')!) || Date.now())) / 1e3 : +value;
   return seconds > 0 ? seconds : 0;
 }
 
@@ -163,6 +178,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let paramsKey = JSON.stringify(params);
   let cached: SourcedToken | undefined;
   let pending: Promise<SourcedToken> | undefined;
+  // Whose tokens these are: the first token's identity, then the last one's.
+  let identity: string | undefined;
+  // When the last request started (Date.now()), for the floor.
+  let requested = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   // Set by a terminal error: no refresh on the source's own initiative until a getToken() succeeds.
   let halted = false;
   let closed = false;
@@ -170,8 +190,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const closedError = () => new TokenSourceError('CLOSED', 'Token source closed');
   // Tabs with the same url, method and params share a token; the name is the lock's and the messages'.
   const shareName = () => `grantor ${method} ${url} ${paramsKey}`;
-  const isFresh = (token?: SourcedToken): token is SourcedToken =>
-    !!token && token.expiresAt.getTime() - Math.min(refreshMargin, token.ttl / 2) * 1e3 > Date.now();
+  const refreshAt = (token: SourcedToken) => +token.expiresAt - Math.min(refreshMargin, token.ttl / 2) * 1e3;
+  const isFresh = (token?: SourcedToken): token is SourcedToken => !!token && refreshAt(token) > Date.now();
   const report = (error: unknown) => {
     if (!closed) onError?.(error);
   };
@@ -193,10 +213,37 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }
   };
 
+  // The source's own timer for its clients: a new token from `refreshMargin` before expiry, whether
+  // or not a client raises its event, never sooner than the floor allows; after a failure, again
+  // (floored) until the token the clients hold has expired. Events, not polling, do the rest.
+  const schedule = () => {
+    clearTimeout(timer);
+    if (consumers.size && cached && !halted && +cached.expiresAt > Date.now())
+      timer = setTimeout(
+        () => getToken().catch(report).finally(schedule),
+        Math.max(refreshAt(cached), requested + FLOOR_MS) - Date.now(),
+      );
+  };
+
+  // A refresh the app did not ask for: none within the floor of the last request.
+  const refresh = (forceRefresh?: boolean) => {
+    if (!halted && Date.now() - requested >= FLOOR_MS) getToken({ forceRefresh }).catch(report);
+  };
+
+  const detachAll = () => consumers.forEach(({ detach }) => detach());
+
   const store = (token: SourcedToken) => {
+    if (identity && token.identity != identity) {
+      // The route answers for someone else now (a logout and login without close()): clients made
+      // for the previous identity never get this token.
+      detachAll();
+      report(new TokenSourceError('IDENTITY_CHANGED', 'Identity changed: clients detached'));
+    }
+    identity = token.identity;
     cached = token;
     halted = false;
     consumers.forEach((_, client) => give(client, token));
+    schedule();
   };
 
   const sleep = (ms: number) =>
@@ -211,6 +258,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     const query = get ? new URLSearchParams(params as Record<string, string>).toString() : '';
     const headers = typeof options.headers == 'function' ? await options.headers() : options.headers;
     let response: Response;
+    const sent = Date.now();
     try {
       response = await (options.fetch || fetch)(query ? url + (url.includes('?') ? '&' : '?') + query : url, {
         method,
@@ -225,9 +273,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     const { status } = response;
     const body = await response.json().catch(() => undefined);
     if (response.ok) {
-      const expiresAt = new Date(body?.expiresAt);
-      if (typeof body?.token != 'string' || isNaN(+expiresAt)) throw new TokenSourceError('BAD_RESPONSE', 'No token in the response', { status });
-      return { token: body.token, identity: body.identity, expiresAt, ttl: +body.ttl || (+expiresAt - Date.now()) / 1e3 };
+      // The deadline is the ttl counted on this device's clock from the request: the token was
+      // signed after it was sent.
+      const ttl = +body?.ttl;
+      if (typeof body?.token != 'string' || !(ttl > 0)) throw new TokenSourceError('BAD_RESPONSE', 'No token in the response', { status });
+      return { token: body.token, identity: body.identity, expiresAt: new Date(sent + ttl * 1e3 - 1e3), ttl };
     }
     const error = body?.error;
     throw new TokenSourceError(error?.code || 'HTTP_' + status, error?.message || 'Token route answered ' + status, {
@@ -268,6 +318,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     });
 
   function load(): Promise<SourcedToken> {
+    requested = Date.now();
     const key = paramsKey;
     const before = cached;
     // Another tab may hand over a token while this one waits for the lock.
@@ -296,7 +347,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   // Coming back online or visible: a token that expired meanwhile is refreshed, if anyone uses it.
   const wake = () => {
-    if (!halted && (cached || consumers.size) && !isFresh(cached)) getToken().catch(report);
+    if ((cached || consumers.size) && !isFresh(cached)) refresh();
   };
   const wakeIfVisible = () => {
     if (scope.document.visibilityState == 'visible') wake();
@@ -305,8 +356,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   scope.document?.addEventListener('visibilitychange', wakeIfVisible);
 
   if (channel) {
-    channel.onmessage = ({ data }: MessageEvent<{ name: string; token: SourcedToken }>) => {
-      if (data.name == shareName() && data.token.expiresAt > (cached?.expiresAt || 0)) store(data.token);
+    // Only a token of this source's identity (a tab that has none yet takes any), newer than its own.
+    channel.onmessage = ({ data: { name, token } }: MessageEvent<{ name: string; token: SourcedToken }>) => {
+      if (name == shareName() && (!identity || token.identity == identity) && token.expiresAt > (cached?.expiresAt || 0)) store(token);
     };
     // In Node an open channel would keep the process alive.
     (channel as any).unref?.();
@@ -323,13 +375,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       }
     },
     attach(client) {
-      const refresh = () => {
-        if (halted) return;
-        const had = consumers.get(client)?.token;
-        getToken({ forceRefresh: cached?.token == had })
-          .then((token) => give(client, token))
-          .catch(report);
-      };
+      // An expiry event: the cached token if it is fresh and newer than the client's, else a new one.
+      const renew = () => (consumer.token != cached?.token && isFresh(cached) ? give(client, cached) : refresh(true));
       const reconnect = (state: unknown) => {
         if (state == 'disconnected' && consumer.deferred) {
           consumer.deferred = false;
@@ -337,27 +384,30 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         }
       };
       const listeners: [string, (state?: unknown) => void][] = [
-        ['tokenWillExpire', refresh],
-        ['tokenAboutToExpire', refresh],
-        ['tokenExpired', refresh],
+        ['tokenWillExpire', renew],
+        ['tokenAboutToExpire', renew],
+        ['tokenExpired', renew],
         ['connectionStateChanged', reconnect],
       ];
       const detach = () => {
         consumers.delete(client);
         for (const [event, listener] of listeners) (client.off || client.removeListener)!.call(client, event, listener);
+        schedule();
       };
       // A client is usually made with the cached token, so that one counts as the one it has.
       const consumer: Consumer = { token: cached?.token, detach };
       if (closed) return detach;
       consumers.set(client, consumer);
       for (const [event, listener] of listeners) client.on(event, listener);
+      schedule();
       return detach;
     },
     close() {
       if (closed) return;
       closed = true;
+      clearTimeout(timer);
       aborter.abort();
-      consumers.forEach(({ detach }) => detach());
+      detachAll();
       channel?.close();
       scope.removeEventListener?.('online', wake);
       scope.document?.removeEventListener('visibilitychange', wakeIfVisible);

@@ -1,7 +1,7 @@
 /** attach(): each SDK's expiry events feed it a newer token; detach and close() unwire it; errors never escape. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenSource, type TokenConsumer, type TokenSourceOptions } from '../src/index.js';
-import { FakeDevice, FakeSdkClient, fakeRoute, routeError } from './support.js';
+import { FakeDevice, FakeSdkClient, FLOOR_MS, fakeRoute, routeError } from './support.js';
 
 const sourceWith = (fetch: ReturnType<typeof fakeRoute>, options: Partial<TokenSourceOptions> = {}) =>
   createTokenSource({ url: '/api/token', fetch, ...options });
@@ -22,16 +22,23 @@ const listenersOn = (client: FakeDevice | FakeSdkClient) =>
   client instanceof FakeDevice ? client.eventNames().reduce((count, event) => count + client.listenerCount(event), 0) : client.listenerCount();
 
 describe.each(shapes)('a $sdk', ({ make, events }) => {
-  it.each(events)('gets a newer token on %s', async (event) => {
+  it.each(events)('gets a newer token on %s, once per floor', async (event) => {
     const fetch = fakeRoute();
     const source = sourceWith(fetch);
     const client = make();
     await source.getToken();
     source.attach(client);
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     // The cached token is fresh, but it is the one the client was made with.
     client.emit(event);
     await vi.advanceTimersByTimeAsync(0);
     expect(client.updateToken.mock.calls).toEqual([['jwt-2']]);
+    // Within the floor of that request: the event asks for nothing.
+    await vi.advanceTimersByTimeAsync(FLOOR_MS - 1);
+    client.emit(event);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1);
     client.emit(event);
     await vi.advanceTimersByTimeAsync(0);
     expect(client.updateToken.mock.calls).toEqual([['jwt-2'], ['jwt-3']]);
@@ -69,6 +76,7 @@ describe('after tokenExpired', () => {
     await source.getToken();
     const client = new FakeSdkClient();
     source.attach(client);
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     client.connectionState = 'disconnecting';
     client.emit('connectionStateChanged', 'disconnecting');
     client.emit('tokenExpired');
@@ -90,6 +98,7 @@ describe('after tokenExpired', () => {
     await source.getToken();
     const client = new FakeSdkClient();
     source.attach(client);
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     client.connectionState = 'disconnected';
     client.emit('tokenExpired');
     await vi.advanceTimersByTimeAsync(0);
@@ -111,7 +120,8 @@ describe('feeding', () => {
     expect(fetch).toHaveBeenCalledTimes(2);
     expect(client.updateToken).toHaveBeenLastCalledWith('jwt-2');
     expect(other.updateToken.mock.calls).toEqual([['jwt-2']]);
-    // A later event of a client that already has the cached token forces a new one.
+    // A later event of a client that already has the cached token forces a new one (past the floor).
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     other.emit('tokenWillExpire');
     await vi.advanceTimersByTimeAsync(0);
     expect(fetch).toHaveBeenCalledTimes(3);
@@ -188,6 +198,7 @@ describe('errors of a refresh for a client', () => {
     // Logged in again: the app asks, and the client is fed again.
     await source.getToken();
     expect(client.updateToken.mock.calls).toEqual([['jwt-2']]);
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     client.emit('tokenExpired');
     await vi.advanceTimersByTimeAsync(0);
     expect(client.updateToken).toHaveBeenLastCalledWith('jwt-3');
@@ -202,6 +213,7 @@ describe('errors of a refresh for a client', () => {
     device.emit('tokenWillExpire');
     await vi.advanceTimersByTimeAsync(0);
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'RATE_LIMIT_UNAVAILABLE', retryable: true }));
+    await vi.advanceTimersByTimeAsync(FLOOR_MS);
     device.emit('tokenWillExpire');
     await vi.advanceTimersByTimeAsync(0);
     expect(device.updateToken.mock.calls).toEqual([['jwt-2']]);

@@ -1,7 +1,7 @@
 /** Browser-only behaviour with fakes of its globals: tabs sharing one request, and refreshing on online / visible. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenSource, type TokenSourceOptions } from '../src/index.js';
-import { FakeBroadcastChannel, FakeDevice, fakeRoute, HOUR, json, routeError, stubPage, stubTabs, tokenBody } from './support.js';
+import { FakeBroadcastChannel, FakeDevice, FLOOR_MS, fakeRoute, HOUR, json, routeError, stubPage, stubTabs, tokenBody } from './support.js';
 
 const options = { url: '/api/token', params: { room: 'lobby' } };
 let tabsOpened = 0;
@@ -81,6 +81,31 @@ describe('tabs of one origin', () => {
     expect(await longer.source.getToken()).toBe(own);
   });
 
+  it("a tab never takes another identity's token: its clients keep theirs until its own request tells it", async () => {
+    stubTabs();
+    const onError = vi.fn();
+    const alices = openTab({ onError });
+    const device = new FakeDevice();
+    const own = await alices.source.getToken();
+    alices.source.attach(device);
+    // The other tab logged out and in as bob (one cookie jar: the route now answers bob to both).
+    const bobs = createTokenSource({ ...options, fetch: fakeRoute(json(200, { ...tokenBody('b1', 2 * HOUR), identity: 'bob' })) });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await bobs.getToken()).identity).toBe('bob');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await alices.source.getToken()).toBe(own);
+    expect(device.updateToken).not.toHaveBeenCalled();
+    expect(alices.fetch).toHaveBeenCalledTimes(1);
+    // Its own refresh comes back for bob: the device is detached and the app told, never fed.
+    alices.fetch.mockImplementation(() => Promise.resolve(json(200, { ...tokenBody('a2'), identity: 'bob' })));
+    await vi.advanceTimersByTimeAsync(HOUR * 1e3);
+    expect(alices.fetch).toHaveBeenCalledTimes(2);
+    expect(device.updateToken).not.toHaveBeenCalled();
+    expect(device.eventNames()).toEqual([]);
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'IDENTITY_CHANGED' }));
+    bobs.close();
+  });
+
   it('tabs with other params do not share', async () => {
     stubTabs();
     const lobby = openTab();
@@ -121,7 +146,8 @@ describe('tabs of one origin', () => {
 });
 
 describe('coming back online or visible', () => {
-  const expireTheToken = () => vi.advanceTimersByTimeAsync(HOUR * 1e3);
+  // Asleep past the expiry: the clock moves on, no timer runs (the source's own one included).
+  const expireTheToken = () => vi.setSystemTime(Date.now() + HOUR * 1e3);
 
   it.each([
     { event: 'online', wake: (page: ReturnType<typeof stubPage>) => page.goOnline() },
@@ -176,6 +202,23 @@ describe('coming back online or visible', () => {
     page.show();
     await vi.advanceTimersByTimeAsync(0);
     expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks at most once per floor', async () => {
+    const page = stubPage();
+    const fetch = fakeRoute(json(200, tokenBody(1)), routeError(500, 'INTERNAL_ERROR'), routeError(500, 'INTERNAL_ERROR'));
+    const source = createTokenSource({ ...options, fetch, retries: 0, onError: () => {} });
+    await source.getToken();
+    await expireTheToken();
+    page.goOnline();
+    page.show();
+    await vi.advanceTimersByTimeAsync(FLOOR_MS - 1);
+    page.goOnline();
+    expect(fetch).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(1);
+    page.show();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(3);
   });
 
   it('reports a failed refresh to onError', async () => {

@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import { vi } from 'vitest';
 
 export const HOUR = 3600;
+/** The source's floor: no refresh it was not forced to make within this many ms of the last request. */
+export const FLOOR_MS = 5000;
 
 /** What the route answers on success: a numbered token valid for `ttl` seconds from now. */
 export function tokenBody(serial: number | string, ttl = HOUR) {

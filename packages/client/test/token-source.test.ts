@@ -25,24 +25,38 @@ afterEach(() => {
 });
 
 describe('a token', () => {
-  it('is what the route answered, with expiresAt as a Date', async () => {
+  it('is what the route answered, expiring the ttl less 1 s after the request was sent, by this clock', async () => {
     const body = tokenBody(1, 600);
-    const source = sourceWith(fakeRoute(json(200, body)));
-    expect(await source.getToken()).toEqual({ token: body.token, identity: 'alice', expiresAt: new Date(body.expiresAt), ttl: 600 });
+    const fetch = fakeRoute();
+    // The answer comes 2 s after the request: the deadline counts from the request.
+    fetch.mockImplementationOnce(() => new Promise((resolve) => setTimeout(() => resolve(json(200, body)), 2000)));
+    const sent = Date.now();
+    const token = sourceWith(fetch).getToken();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await token).toEqual({ token: body.token, identity: 'alice', expiresAt: new Date(sent + 599e3), ttl: 600 });
   });
 
-  it('gets a ttl from expiresAt when the body has none', async () => {
-    const { ttl, ...body } = tokenBody(1, 900);
-    const source = sourceWith(fakeRoute(json(200, body)));
-    expect((await source.getToken()).ttl).toBe(ttl);
+  // The server's clock says nothing about this device's: only the ttl counts.
+  it.each([
+    { name: 'two hours ahead of the server', serverOffset: -2 * HOUR },
+    { name: 'two hours behind the server', serverOffset: 2 * HOUR },
+  ])('with this clock $name, expiresAt is still ttl - 1 s away, and 20 getToken() make 1 request', async ({ serverOffset }) => {
+    const fetch = fakeRoute(() => json(200, { ...tokenBody(1, 600), expiresAt: new Date(Date.now() + (serverOffset + 600) * 1e3).toISOString() }));
+    const source = sourceWith(fetch);
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => source.getToken()));
+    for (let call = 0; call < 20; call++) tokens.push(await source.getToken());
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(new Set(tokens).size).toBe(1);
+    expect(+tokens[0]!.expiresAt - Date.now()).toBe(599e3);
   });
 });
 
 describe('caching', () => {
+  // expiresAt is ttl - 1 s after the request.
   it.each([
-    { name: 'refreshMargin (60 s by default)', ttl: HOUR, refreshMargin: undefined, staleAfter: HOUR - 60 },
-    { name: 'another refreshMargin', ttl: HOUR, refreshMargin: 300, staleAfter: HOUR - 300 },
-    { name: 'half the ttl when refreshMargin is more', ttl: 100, refreshMargin: 80, staleAfter: 50 },
+    { name: 'refreshMargin (60 s by default)', ttl: HOUR, refreshMargin: undefined, staleAfter: HOUR - 1 - 60 },
+    { name: 'another refreshMargin', ttl: HOUR, refreshMargin: 300, staleAfter: HOUR - 1 - 300 },
+    { name: 'half the ttl when refreshMargin is more', ttl: 100, refreshMargin: 80, staleAfter: 99 - 50 },
   ])('answers from the cache until $name before expiresAt, then fetches again', async ({ ttl, refreshMargin, staleAfter }) => {
     const fetch = fakeRoute(json(200, tokenBody(1, ttl)));
     const source = sourceWith(fetch, { refreshMargin });
@@ -195,9 +209,10 @@ describe("the route's statuses", () => {
 
   it.each([
     { name: 'no JSON', response: () => new Response('<!doctype html>', { status: 200 }) },
-    { name: 'no token', response: () => json(200, { identity: 'alice', expiresAt: tokenBody(1).expiresAt }) },
-    { name: 'no expiresAt', response: () => json(200, { token: 'jwt', identity: 'alice' }) },
-    { name: 'a bad expiresAt', response: () => json(200, { ...tokenBody(1), expiresAt: 'soon' }) },
+    { name: 'no token', response: () => json(200, { identity: 'alice', expiresAt: tokenBody(1).expiresAt, ttl: 600 }) },
+    { name: 'no ttl', response: () => json(200, { token: 'jwt', identity: 'alice', expiresAt: tokenBody(1).expiresAt }) },
+    { name: 'a bad ttl', response: () => json(200, { ...tokenBody(1), ttl: 'soon' }) },
+    { name: 'a ttl of 0', response: () => json(200, { ...tokenBody(1), ttl: 0 }) },
   ])('200 with $name is BAD_RESPONSE, not retried', async ({ response }) => {
     const fetch = fakeRoute(response());
     const error = await rejectionOf(sourceWith(fetch).getToken());
