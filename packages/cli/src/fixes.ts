@@ -7,7 +7,8 @@ export const FIXES: Partial<Record<AccessTokenErrorCode, string>> = {
     'Set TWILIO_API_KEY_SID to a standard API key SID ("SK" + 32 hex) from Console > Account > API keys; an Auth Token cannot sign Access Tokens.',
   INVALID_API_KEY_SECRET: "Set TWILIO_API_KEY_SECRET (or --secret-file) to the key's secret; it is shown once, when the key is created.",
   INVALID_IDENTITY: 'Use an identity of 1 to 256 characters that names the user, e.g. their user ID.',
-  INVALID_VOICE_IDENTITY: 'Give Voice users a client name such as "user_42" (a mapping of your user ID), or leave the Voice grant out.',
+  INVALID_VOICE_IDENTITY:
+    'Give Voice users a client name of letters, digits and "_": voiceIdentity(userId) from @grantor/core maps any ID (e.g. "auth0|64f1") to one, or leave the Voice grant out.',
   INVALID_TTL: 'Use a ttl of whole seconds, from 1 to 86400.',
   TTL_TOO_LONG: 'Use a ttl of at most 86400 s (24 h) and fetch a new token before it expires.',
   INVALID_NBF: 'Use a not-before time in Unix seconds that is before the expiry, or leave it out.',

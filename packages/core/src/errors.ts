@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, twilioCode: undefined },
   // The rate limit store failed: the route fails closed (retryable), the cause goes to onError.
   RATE_LIMIT_UNAVAILABLE: { status: 503, twilioCode: undefined },
+  // bearerUser: the client's token from your identity provider is missing a part, invalid, expired or
+  // not for this app (answered with `WWW-Authenticate: Bearer error="invalid_token"`, RFC 6750).
+  INVALID_BEARER_TOKEN: { status: 401, twilioCode: undefined },
+  // bearerUser: the provider's OpenID configuration or JWKS could not be fetched in time. Retryable
+  // (`Retry-After`), never a 500 and never a token let through; the cause goes to onError.
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, twilioCode: undefined },
   INTERNAL_ERROR: { status: 500, twilioCode: undefined },
 } as const satisfies Record<string, { status: number; twilioCode: number | undefined }>;
 

@@ -92,12 +92,15 @@ export function normalizeIdentity(identity: unknown): string {
   return identity;
 }
 
+/** The longest Voice client name Twilio accepts. */
+export const MAX_VOICE_IDENTITY_LENGTH = 121;
+
 /** Voice client names allow only letters, digits and underscores, up to 121 characters (Twilio error 31105). */
 export function checkVoiceIdentity(identity: string): void {
-  if (identity.length > 121 || !VOICE_IDENTITY.test(identity)) {
+  if (identity.length > MAX_VOICE_IDENTITY_LENGTH || !VOICE_IDENTITY.test(identity)) {
     throw new AccessTokenError(
       'INVALID_VOICE_IDENTITY',
-      `With a Voice grant the identity may contain only letters, digits and "_" and be at most 121 characters (got ${describe(identity)}). Map your user IDs to such a name, e.g. "user_42".`,
+      `With a Voice grant the identity may contain only letters, digits and "_" and be at most 121 characters (got ${describe(identity)}). Map your user IDs to such a name, e.g. with identity: (user) => voiceIdentity(user.id).`,
     );
   }
 }

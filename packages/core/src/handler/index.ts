@@ -52,11 +52,12 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
   }
 
   /**
-   * A client error (4xx) is answered with its code and audited; a failed rate limit store is a
-   * retryable 503 with its cause in onError; anything else is a generic 500.
+   * A client error (4xx) is answered with its code and audited; a service the route depends on that
+   * failed (the rate limit store, the identity provider's keys) is a retryable 503 with its cause in
+   * onError; anything else is a generic 500.
    */
   async function failure(error: unknown, request: TokenRequest<TUser, TRequest>, user?: TUser, identity?: string): Promise<TokenResponse> {
-    if (error instanceof AccessTokenError && error.code === 'RATE_LIMIT_UNAVAILABLE') {
+    if (error instanceof AccessTokenError && error.status === 503) {
       audit.error(error.cause, request.request);
       return errorResponse(error);
     }
