@@ -51,7 +51,7 @@ describe('the second argument reaches getUser', () => {
 
 describe('a route created for each request warns once (its rateLimit would count from zero each time)', () => {
   // One process-wide warning: this file's tests run in order, the ones that must not warn first.
-  const warnings = () => vi.mocked(console.warn).mock.calls.filter(([message]) => String(message).startsWith('grantor:'));
+  const warnings = () => vi.mocked(console.warn).mock.calls.filter(([message]) => String(message).startsWith('[grantor]'));
   const user = () => ({ id: 'alice' });
 
   it('a route created once and used many times does not warn', async () => {

@@ -46,7 +46,7 @@ export function watchRebuilds(): () => void {
     if (site.singleUse >= REBUILDS_BEFORE_WARNING && !warned) {
       warned = true;
       console.warn(
-        'grantor: a token route is being created for each request (the same code created it again after each single request). ' +
+        '[grantor] a token route is being created for each request (the same code created it again after each single request). ' +
           'Each copy starts its rateLimit count from zero, so the limit never holds, and prepares its signing key again. ' +
           'Create the route once, at module level, and hand it the framework context it needs: ' +
           'route(request, context) passes it on as getUser(request, context) (SvelteKit: tokenRoute(event.request, event)).',
