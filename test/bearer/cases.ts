@@ -5,6 +5,11 @@ import { decodeJwt } from 'jose';
 import { expect, it } from 'vitest';
 import { AUDIENCE, signingKey, startProvider, SUBJECT, type TestProvider } from './provider.js';
 
+export const CREDENTIALS = {
+  accountSid: `AC${'a'.repeat(32)}`,
+  keys: { sid: `SK${'b'.repeat(32)}`, secret: 'bearer-test-secret' },
+};
+
 /** The route's settings a case may change: the bearerUser options that are data. */
 export interface BearerSettings {
   issuer: string;

@@ -1,13 +1,8 @@
 // The bearer user source on Node: core's fetch handler with getUser: bearerUser(...), against oidc-provider.
 import { bearerUser, createFetchHandler, voiceIdentity } from '@grantor/core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { type AskRoute, type BearerSettings, bearerCases } from './cases.js';
+import { type AskRoute, type BearerSettings, bearerCases, CREDENTIALS } from './cases.js';
 import { startProvider, type TestProvider } from './provider.js';
-
-export const CREDENTIALS = {
-  accountSid: `AC${'a'.repeat(32)}`,
-  keys: { sid: `SK${'b'.repeat(32)}`, secret: 'bearer-test-secret' },
-};
 
 const routes = new Map<string, (request: Request) => Promise<Response>>();
 

@@ -14,17 +14,17 @@ export type WorkerName = keyof typeof WORKERS;
 const REQUEST_KINDS: Record<WorkerName, string> = { 'hono-workerd': 'Context', 'fetch-workerd': 'Request' };
 
 /** A fixed date the installed workerd supports, so a Miniflare update changes no behaviour by itself. */
-const COMPATIBILITY_DATE = '2025-09-01';
+export const COMPATIBILITY_DATE = '2025-09-01';
 
-const bundles = new Map<WorkerName, Promise<string>>();
+const bundles = new Map<string, Promise<string>>();
 
-/** The worker as one ES module, built once per test process. */
-function bundle(name: WorkerName): Promise<string> {
-  let built = bundles.get(name);
+/** A worker entry (a file path) as one ES module, built once per test process. */
+export function bundleWorker(entry: string): Promise<string> {
+  let built = bundles.get(entry);
   if (!built) {
     built = esbuild
       .build({
-        entryPoints: [fileURLToPath(new URL(WORKERS[name], import.meta.url))],
+        entryPoints: [entry],
         bundle: true,
         write: false,
         format: 'esm',
@@ -37,10 +37,12 @@ function bundle(name: WorkerName): Promise<string> {
         logLevel: 'silent',
       })
       .then((result) => result.outputFiles[0]!.text);
-    bundles.set(name, built);
+    bundles.set(entry, built);
   }
   return built;
 }
+
+const bundle = (name: WorkerName) => bundleWorker(fileURLToPath(new URL(WORKERS[name], import.meta.url)));
 
 /** The options as bindings: the data as JSON, the functions by name. Throws for what cannot cross. */
 export function splitOptions(options: Record<string, unknown>, who = 'The workerd adapters'): { data: Record<string, unknown>; hooks: HookName[] } {

@@ -1,0 +1,37 @@
+// The bearer user source in workerd (Miniflare, no nodejs_compat) against oidc-provider on loopback:
+// discovery and JWKS fetched by the Workers runtime's fetch, verified with its WebCrypto.
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { bundleWorker, COMPATIBILITY_DATE } from '../support/workerd/miniflare.js';
+import { type AskRoute, bearerCases, CREDENTIALS } from './cases.js';
+import { startProvider, type TestProvider } from './provider.js';
+
+describe('bearerUser in workerd against oidc-provider', () => {
+  let provider: TestProvider;
+  let mf: Miniflare;
+  let url: string;
+  beforeAll(async () => {
+    provider = await startProvider();
+    mf = new Miniflare({
+      modules: [{ type: 'ESModule', path: 'bearer-worker.mjs', contents: await bundleWorker(fileURLToPath(new URL('worker.ts', import.meta.url))) }],
+      compatibilityDate: COMPATIBILITY_DATE,
+      host: '127.0.0.1',
+      port: 0,
+      bindings: { CREDENTIALS },
+    });
+    url = `${(await mf.ready).origin}/api/token`;
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+    await provider?.close();
+  });
+
+  const ask: AskRoute = async (authorization, settings) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-bearer-settings': JSON.stringify(settings) };
+    if (authorization) headers.authorization = authorization;
+    const response = await fetch(url, { method: 'POST', headers, body: '{}' });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
+  bearerCases({ provider: () => provider, ask });
+});
