@@ -41,6 +41,7 @@ export type {
   DeniedEvent,
   IdentityOf,
   IdentityOption,
+  IdentityRequired,
   IssuedEvent,
   PolicyContext,
   ParamsValidationChain,

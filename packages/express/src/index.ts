@@ -1,4 +1,4 @@
-import { createTokenHandler, type TokenHandlerOptions, type TokenRequest, type TokenResponse } from '@grantor/core';
+import { createTokenHandler, type GetUser, type TokenHandlerOptions, type TokenRequest, type TokenResponse } from '@grantor/core';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 
 declare global {
@@ -10,10 +10,12 @@ declare global {
 
 export type TokenRouteOptions<TUser = Express.User> = TokenHandlerOptions<TUser, Request> & {
   /**
-   * Reads the authenticated user from the request; return null or undefined when nobody is logged in.
+   * Reads the authenticated user from the request (better-auth's or Auth.js's session, say); return null
+   * or undefined when nobody is logged in. The user type is what it returns: give it before `policy`,
+   * whose `user` TypeScript then types from it.
    * @default (req) => req.user (Passport)
    */
-  getUser?: (req: Request) => TUser | null | undefined | Promise<TUser | null | undefined>;
+  getUser?: GetUser<TUser, [req: Request]>;
 };
 
 /** What `createTokenRoute()` returns: the route, and the error handler that answers for middleware before it. */
@@ -30,8 +32,12 @@ const send = (res: Response, response: TokenResponse) => res.writeHead(response.
  * and `Cache-Control: no-store`, including the client errors that middleware before it raised for its
  * path (an app-wide `express.json()`'s invalid JSON, a CSRF middleware's refusal): that is the second
  * element, an error handler, which Express runs for this path because `app.use` flattens the array.
+ * With `getUser`, the user type is what it returns (no Passport augmentation needed).
  */
-export function createTokenRoute<TUser = Express.User>(options: TokenRouteOptions<TUser>): TokenRoute {
+export function createTokenRoute<TUser>(options: TokenRouteOptions<TUser> & { getUser: GetUser<TUser, [req: Request]> }): TokenRoute;
+/** Without `getUser`, Passport's `req.user`, typed by augmenting `Express.User` (or by the type argument). */
+export function createTokenRoute<TUser = Express.User>(options: TokenRouteOptions<TUser>): TokenRoute;
+export function createTokenRoute<TUser>(options: TokenRouteOptions<TUser>): TokenRoute {
   const handler = createTokenHandler<TUser, Request>(options);
   const getUser = options.getUser ?? ((req: Request) => (req as Request & { user?: TUser }).user);
   const tokenRequestOf = (req: Request): TokenRequest<TUser, Request> => ({

@@ -148,30 +148,34 @@ export type IdentityOf<TUser> = (user: TUser) => string | number;
 /**
  * `identity` may be left out only when the user type has an `id` (or is not known), so a user type
  * without one, such as next-auth's `{ name, email, image }` session user, is a compile error.
+ * The optional property is always there, so that an `identity` written after an unannotated
+ * `getUser(req)` has its `user` typed: TypeScript cannot type it from the condition alone. (`{}`, not
+ * `unknown`, where nothing more is required: with `unknown` TypeScript infers the user from the options.)
  */
-export type IdentityOption<TUser> = unknown extends TUser
-  ? {
-      /**
-       * How a user becomes a Twilio identity. The identity never comes from the client.
-       * @default (user) => String(user.id)
-       */
-      identity?: IdentityOf<TUser>;
-    }
+export type IdentityOption<TUser> = {
+  /**
+   * How a user becomes a Twilio identity. The identity never comes from the client.
+   * @default (user) => String(user.id)
+   */
+  identity?: IdentityOf<TUser>;
+} & (unknown extends TUser
+  ? {}
   : [TUser] extends [{ id: string | number }]
-    ? {
-        /**
-         * How a user becomes a Twilio identity. The identity never comes from the client.
-         * @default (user) => String(user.id)
-         */
-        identity?: IdentityOf<TUser>;
-      }
-    : {
-        /**
-         * How a user becomes a Twilio identity. Required here: your user type has no `id` (string or
-         * number) for the default `String(user.id)`. Return the user's stable id, or add one to the user.
-         */
-        identity: IdentityOf<TUser>;
-      };
+    ? {}
+    : IdentityRequired<TUser, 'the user type has no id: pass identity(user)', `${keyof TUser & string}` & string>);
+
+/**
+ * The `identity` option for a user type without an `id`. Its type arguments are for the compile error,
+ * which prints them: "Property 'identity' is missing ... but required in type 'IdentityRequired<User,
+ * "the user type has no id: pass identity(user)", "name" | "email" | "image">'", the keys the user has.
+ */
+export interface IdentityRequired<TUser, TReason extends string, TUserKeys extends string> {
+  /**
+   * How a user becomes a Twilio identity. Required here: your user type has no `id` (string or
+   * number) for the default `String(user.id)`. Return the user's stable id, or add one to the user.
+   */
+  identity: IdentityOf<TUser>;
+}
 
 export type TokenHandlerOptions<TUser = unknown, TRequest = unknown> = TokenHandlerBaseOptions<TUser, TRequest> & IdentityOption<TUser>;
 

@@ -18,7 +18,7 @@ export function identityFromId(user: unknown): string | number {
   const shape = keys.length > 0 ? `it has ${keys.join(', ')}` : `it is ${typeof user === 'object' ? 'an empty object' : typeof user}`;
   throw new AccessTokenError(
     'INVALID_OPTIONS',
-    `The logged-in user has no string or integer \`id\` for the token's identity (${shape}). Return a user with an \`id\` from getUser, or pass an identity(user) option. With next-auth, the session user has no id until your session callback adds one (session.user.id = token.sub).`,
+    `The logged-in user has no string or integer \`id\` for the token's identity (${shape}). Return a user with an \`id\` from getUser, or pass an identity(user) option. With Auth.js (next-auth, @auth/express), the session user has no id until your session callback adds one (session.user.id = token.sub).`,
   );
 }
 
