@@ -16,8 +16,11 @@
 // Where Next.js itself answers before the route's code runs, the row names the adapter and says why;
 // those answers are checked to be Next's, with grantor never called:
 // - Pages Router with Next's body parser: invalid JSON gets Next's 400 ("Invalid JSON", text).
+// The same adapters behind an app-wide body parser (express.json(); @koa/bodyparser as the README
+// mounts it) run every row too; where express.json() acts before the route, the row says why.
 // (The App Router file exports every method `createTokenRoute` returns, as the README says, so Next
 // passes them all to grantor.)
+import { gzipSync } from 'node:zlib';
 import { type PolicyDecision, verifyAccessToken } from '@grantor/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -25,6 +28,8 @@ import {
   ADAPTERS,
   type AdapterName,
   type AdapterOptions,
+  APP_PARSER_ADAPTERS,
+  type AppParserAdapterName,
   type MountedAdapter,
   mountAdapter,
   RUNTIME_ADAPTERS,
@@ -47,6 +52,8 @@ const UNSET_SECRET = { ...CREDENTIALS, keys: { ...CREDENTIALS.keys, secret: '' }
 const GUEST_REFUSAL = 'Guests may only join the lobby.';
 const CRASH = 'database password is hunter2';
 const ALLOWED_ORIGIN = 'https://app.example';
+/** Stands for the adapter's own origin (`http://127.0.0.1:<port>`) in a row's headers. */
+const OWN_ORIGIN = 'the adapter origin';
 const MAX_TTL = 7200;
 /** The headers compared between adapters: grantor's, and the ones a framework might add. */
 const COMPARED_HEADERS = ['cache-control', 'content-type', 'x-content-type-options', 'allow', 'etag', 'retry-after', 'ratelimit', 'ratelimit-policy'] as const;
@@ -73,9 +80,12 @@ const MISSING_RUNTIMES = RUNTIME_ADAPTERS.flatMap((name) => {
   return reason === undefined ? [] : [{ name, reason }];
 });
 
-/** Every adapter of the table: the Node ones, the workerd ones, then those on Bun, Deno and the Edge VM that can run. */
-const TABLE_ADAPTERS = [...ADAPTERS, ...WORKERD_ADAPTERS, ...RUNTIME_ADAPTERS.filter((name) => runtimeUnavailable(name) === undefined)];
-type TableAdapterName = AdapterName | WorkerdAdapterName | RuntimeAdapterName;
+/**
+ * Every adapter of the table: the Node ones, the same behind an app-wide body parser, the workerd
+ * ones, then those on Bun, Deno and the Edge VM that can run.
+ */
+const TABLE_ADAPTERS = [...ADAPTERS, ...APP_PARSER_ADAPTERS, ...WORKERD_ADAPTERS, ...RUNTIME_ADAPTERS.filter((name) => runtimeUnavailable(name) === undefined)];
+type TableAdapterName = AdapterName | AppParserAdapterName | WorkerdAdapterName | RuntimeAdapterName;
 
 interface Adapter extends MountedAdapter<TableAdapterName> {
   audit: Audit;
@@ -122,6 +132,8 @@ interface Sent {
   json?: unknown;
   /** Sent as is, with Content-Length. */
   body?: string;
+  /** Sent as is, with Content-Length: bytes that are not text. */
+  bytes?: Uint8Array;
   /** Streamed, without Content-Length. */
   chunks?: string[];
 }
@@ -134,8 +146,10 @@ interface Answer {
   audit: Audit;
 }
 
-function requestInit({ method = 'POST', user = 'alice', headers = {}, json, body, chunks }: Sent): RequestInit {
-  const allHeaders: Record<string, string> = { ...(user ? { 'x-test-user': user } : {}), ...headers };
+function requestInit({ method = 'POST', user = 'alice', headers = {}, json, body, bytes, chunks }: Sent, ownOrigin: string): RequestInit {
+  const named = Object.entries(headers).map(([name, value]) => [name, value === OWN_ORIGIN ? ownOrigin : value]);
+  const allHeaders: Record<string, string> = { ...(user ? { 'x-test-user': user } : {}), ...Object.fromEntries(named) };
+  if (bytes !== undefined) return { method, headers: allHeaders, body: new Blob([new Uint8Array(bytes)]) };
   if (json !== undefined) return { method, headers: { 'content-type': 'application/json', ...allHeaders }, body: JSON.stringify(json) };
   if (chunks === undefined) return { method, headers: allHeaders, body };
   const encoder = new TextEncoder();
@@ -164,7 +178,7 @@ function withoutRandomParts(body: Record<string, unknown>, audit: Audit): Record
 
 async function send(adapter: Adapter, sent: Sent): Promise<Answer> {
   Object.assign(adapter.audit, emptyAudit());
-  const response = await fetch(`${adapter.url}${sent.path ?? '/api/token'}`, requestInit(sent));
+  const response = await fetch(`${adapter.url}${sent.path ?? '/api/token'}`, requestInit(sent, new URL(adapter.url).origin));
   const text = await response.text();
   expect(text, 'no secret in any body').not.toContain(SECRET);
   const json = response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : text;
@@ -236,6 +250,8 @@ interface Row {
   limited?: boolean;
   /** The route was created with an empty API key secret, as a build without TWILIO_* creates it. @default false */
   unset?: boolean;
+  /** The route has the default origin rule: no `allowedOrigins`, as in the README's quick start. @default false */
+  defaults?: boolean;
   warmUp?: Sent;
   sent: Sent;
   /** Checks the first adapter's answer; every other adapter must answer the same. */
@@ -243,6 +259,15 @@ interface Row {
   /** Adapters where Next.js handles the request differently, why, and what they answer instead. */
   differs?: Partial<Record<TableAdapterName, { why: string; expected: (answer: Answer) => void }>>;
 }
+
+/** express.json() refuses the body before the route runs; grantor answers that error in JSON, before it knows the user. */
+const EXPRESS_JSON_REFUSES = {
+  why: 'the app-wide express.json() refuses the body (strict: objects and arrays only) before the route runs',
+  expected: (answer: Answer) => {
+    expectError(answer, 400, 'BAD_REQUEST', 'The request body is not a valid JSON object.');
+    expectDenied(answer, { identity: undefined, code: 'BAD_REQUEST', status: 400, reason: 'The request body is not a valid JSON object.', user: undefined });
+  },
+};
 
 const pad = 'x'.repeat(9000);
 const bigChunks = ['{"room":"standup","pad":"', pad, '"}'];
@@ -257,17 +282,46 @@ const ROWS: Row[] = [
     },
   },
   {
-    name: '200: no body and no Content-Type is no params',
-    sent: {},
+    name: '200: an empty JSON POST (Content-Type, no body) is no params',
+    sent: { headers: { 'content-type': 'application/json' } },
     expected: (answer) => {
       expectToken(answer, {});
       expect(answer.audit.policy).toEqual([expect.objectContaining({ params: {} })]);
     },
   },
   {
-    name: '200: a JSON subtype (application/vnd.api+json)',
+    name: '415: no body and no Content-Type (every POST is application/json)',
+    sent: {},
+    expected: (answer) => {
+      expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE', /Content-Type: application\/json/);
+      expect(answer.audit.policy).toEqual([]);
+    },
+  },
+  {
+    name: '415: a JSON subtype (application/vnd.api+json) is not application/json',
     sent: { headers: { 'content-type': 'application/vnd.api+json' }, body: '{"room":"standup"}' },
-    expected: (answer) => expectToken(answer, { room: 'standup' }),
+    expected: (answer) => expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE'),
+  },
+  {
+    name: '415: a gzip body (Content-Encoding) inflating past bodyLimit, where grantor reads the body',
+    sent: { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, bytes: gzipSync(JSON.stringify({ room: 'standup', pad: 'x'.repeat(20_000) })) },
+    expected: (answer) => {
+      expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE', /Content-Encoding "gzip"/);
+      expect(answer.audit.policy).toEqual([]);
+    },
+    differs: {
+      'next-pages': {
+        why: "Next's body parser reads the compressed bytes as JSON text and answers its own 400",
+        expected: (answer) => expectNextOwnAnswer(answer, 400, 'Invalid JSON'),
+      },
+      'express-json': {
+        why: "the app-wide express.json() inflates it first; grantor measures the params it parsed (22 KB) against bodyLimit",
+        expected: (answer) => {
+          expectError(answer, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 8192 bytes.');
+          expect(answer.audit.policy).toEqual([]);
+        },
+      },
+    },
   },
   {
     name: '200: a streamed body under bodyLimit is read',
@@ -304,12 +358,14 @@ const ROWS: Row[] = [
         why: "Next's body parser rejects the body before the route runs",
         expected: (answer) => expectNextOwnAnswer(answer, 400, 'Invalid JSON'),
       },
+      'express-json': EXPRESS_JSON_REFUSES,
     },
   },
   {
     name: '400: a JSON body that is not an object',
     sent: { json: 'lobby' },
     expected: (answer) => expectError(answer, 400, 'BAD_REQUEST', /must be a JSON object/),
+    differs: { 'express-json': EXPRESS_JSON_REFUSES },
   },
   {
     name: '400: a room that is not a string, with details',
@@ -361,6 +417,57 @@ const ROWS: Row[] = [
     name: '403: Sec-Fetch-Site: cross-site',
     sent: { json: { room: 'standup' }, headers: { 'sec-fetch-site': 'cross-site' } },
     expected: (answer) => expectError(answer, 403, 'ORIGIN_NOT_ALLOWED'),
+  },
+  {
+    name: '200: a listed Origin of another site (Sec-Fetch-Site: cross-site): allowedOrigins is the opt-in',
+    sent: { json: { room: 'standup' }, headers: { origin: ALLOWED_ORIGIN, 'sec-fetch-site': 'cross-site' } },
+    expected: (answer) => expectToken(answer, { room: 'standup' }),
+  },
+  {
+    name: 'default options, 403: a cross-site POST with no body and no Content-Type (fetch no-cors, credentials included)',
+    defaults: true,
+    sent: { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } },
+    expected: (answer) => {
+      expectError(answer, 403, 'ORIGIN_NOT_ALLOWED', /other sites/);
+      expectDenied(answer, { identity: undefined, code: 'ORIGIN_NOT_ALLOWED', status: 403, reason: expect.stringMatching(/other sites/), user: undefined });
+      expect(answer.audit.policy).toEqual([]);
+    },
+  },
+  {
+    name: 'default options, 403: the same POST from a browser without Fetch Metadata (Origin only)',
+    defaults: true,
+    sent: { headers: { origin: 'https://evil.example' } },
+    expected: (answer) => expectError(answer, 403, 'ORIGIN_NOT_ALLOWED'),
+  },
+  {
+    name: 'default options, 403: Sec-Fetch-Site: same-site (another origin of the same site)',
+    defaults: true,
+    sent: { json: { room: 'standup' }, headers: { origin: ALLOWED_ORIGIN, 'sec-fetch-site': 'same-site' } },
+    expected: (answer) => expectError(answer, 403, 'ORIGIN_NOT_ALLOWED'),
+  },
+  {
+    name: 'default options, 200: the page itself (Sec-Fetch-Site: same-origin)',
+    defaults: true,
+    sent: { json: { room: 'standup' }, headers: { origin: ALLOWED_ORIGIN, 'sec-fetch-site': 'same-origin' } },
+    expected: (answer) => expectToken(answer, { room: 'standup' }),
+  },
+  {
+    name: "default options, 200: an Origin naming the route's own host (a browser without Fetch Metadata)",
+    defaults: true,
+    sent: { json: { room: 'standup' }, headers: { origin: OWN_ORIGIN } },
+    expected: (answer) => expectToken(answer, { room: 'standup' }),
+  },
+  {
+    name: 'default options, 200: no Origin nor Fetch Metadata (curl, a server, a native app)',
+    defaults: true,
+    sent: { json: { room: 'standup' } },
+    expected: (answer) => expectToken(answer, { room: 'standup' }),
+  },
+  {
+    name: 'default options, 415: the same client without Content-Type',
+    defaults: true,
+    sent: { body: '{"room":"standup"}' },
+    expected: (answer) => expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE'),
   },
   {
     name: '405: GET when only POST is enabled, with Allow',
@@ -490,7 +597,7 @@ const ROWS: Row[] = [
   },
 ];
 
-const running: Record<'post' | 'get' | 'limited' | 'unset', Adapter[]> = { post: [], get: [], limited: [], unset: [] };
+const running: Record<'post' | 'get' | 'limited' | 'unset' | 'defaults', Adapter[]> = { post: [], get: [], limited: [], unset: [], defaults: [] };
 
 beforeAll(async () => {
   running.post = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'])));
@@ -498,6 +605,7 @@ beforeAll(async () => {
   running.limited = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { rateLimit: { points: 1, duration: 60 } })));
   // Created without throwing in every adapter: the credentials are checked on the first request.
   running.unset = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { credentials: UNSET_SECRET })));
+  running.defaults = await Promise.all(TABLE_ADAPTERS.map((name) => startAdapter(name, ['POST'], { allowedOrigins: undefined })));
 });
 
 afterAll(async () => {
@@ -505,8 +613,8 @@ afterAll(async () => {
 });
 
 describe(`every adapter answers alike: ${TABLE_ADAPTERS.map((name) => ADAPTER_TITLES[name]).join(', ')}`, () => {
-  test.each(ROWS)('$name', async ({ get, limited, unset, warmUp, sent, expected, differs = {} }) => {
-    const adapters = running[unset ? 'unset' : limited ? 'limited' : get ? 'get' : 'post'];
+  test.each(ROWS)('$name', async ({ get, limited, unset, defaults, warmUp, sent, expected, differs = {} }) => {
+    const adapters = running[unset ? 'unset' : limited ? 'limited' : get ? 'get' : defaults ? 'defaults' : 'post'];
     if (warmUp) await Promise.all(adapters.map((adapter) => send(adapter, warmUp)));
     const answers = await Promise.all(adapters.map((adapter) => send(adapter, sent)));
     const [reference, ...others] = answers;

@@ -4,8 +4,14 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 
 export const ALLOWED_ORIGIN = 'https://app.example';
-/** `post`: the default `methods`; `get`: `methods: ['GET', 'POST']`. Both set `allowedOrigins`. */
+/** Stands for the route's own origin (`http://127.0.0.1:<port>`): the harness sends that instead. */
+export const OWN_ORIGIN = 'http://own-origin.invalid';
+/**
+ * `post`: the default options (POST only, no `allowedOrigins`: the default origin rule);
+ * `get`: `methods: ['GET', 'POST']` and `allowedOrigins: [ALLOWED_ORIGIN]`.
+ */
 export const PROFILES = { post: ['POST'], get: ['GET', 'POST'] } as const;
+export const LISTS_ORIGINS: Record<Profile, boolean> = { post: false, get: true };
 export type Profile = keyof typeof PROFILES;
 export type UserName = 'alice' | 'bob';
 
@@ -19,8 +25,10 @@ export interface FuzzCase {
   headers: [string, string][];
   /** The bytes after the head, exactly as sent. */
   body: Uint8Array;
-  /** The body the client means, before any chunking. */
+  /** The body the client means, before any chunking (compressed, when it is). */
   payload: Uint8Array;
+  /** The payload before compression: what a parser that inflates it reads. */
+  plain: Uint8Array;
   /** The Content-Length sent, when one is. */
   declaredLength?: number;
   /**
@@ -56,6 +64,8 @@ const originValue = fc.constantFrom(
   'https://app.example.evil.example',
   `${ALLOWED_ORIGIN}, https://evil.example`,
   'https://\u00e4pp.example',
+  OWN_ORIGIN,
+  OWN_ORIGIN,
 );
 const fetchSite = fc.constantFrom('same-origin', 'same-site', 'none', 'cross-site', 'Cross-Site', '');
 
@@ -83,7 +93,8 @@ export const method = fc.oneof(
 
 // ---- content types and encodings ----
 
-export const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/vnd.api+json', 'application/ld+json'];
+/** The one media type the route takes (README: every POST is `application/json`), as clients write it. */
+export const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', ' application/json '];
 
 export const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...JSON_TYPES) },
@@ -96,6 +107,8 @@ export const contentType = fc.oneof(
       'application/x-www-form-urlencoded',
       'multipart/form-data; boundary=x',
       'application/jsonx',
+      'application/vnd.api+json',
+      'application/ld+json',
       'application/json-patch+json',
       'application/json, text/plain',
       'application/json; charset=latin1',
@@ -372,7 +385,7 @@ export function buildCase({ profile, user, method, query = '', headers = [], con
   const framed = frame(sent, framing);
   const typeHeaders: [string, string][] = contentType === undefined ? [] : [['Content-Type', contentType]];
   const encodingHeaders: [string, string][] = encoding ? [['Content-Encoding', encoding.name]] : [];
-  return { profile, user, method, query, ...framed, headers: [...headers, ...typeHeaders, ...encodingHeaders, ...framed.headers], payload: sent, ...(params && { params }) };
+  return { profile, user, method, query, ...framed, headers: [...headers, ...typeHeaders, ...encodingHeaders, ...framed.headers], payload: sent, plain: payload, ...(params && { params }) };
 }
 
 /** A query string with repeated and prototype-named keys, bracket syntax included. */

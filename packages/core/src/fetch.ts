@@ -75,11 +75,13 @@ export async function handleFetchRequest<TUser, TRequest>(
   context: TRequest,
   readBody?: () => Promise<string>,
 ): Promise<Response> {
+  const url = new URL(request.url);
   const response = await handler.handle({
     method: request.method,
-    headers: Object.fromEntries(request.headers),
+    // Where a runtime keeps Host out of the headers, the URL still names the request's own origin.
+    headers: { host: url.host, ...Object.fromEntries(request.headers) },
     getUser,
-    query: queryOf(new URL(request.url)),
+    query: queryOf(url),
     body: request.bodyUsed && readBody ? textBody(await readBody()) : request.body ? { stream: chunksOf(request.body) } : undefined,
     request: context,
   });

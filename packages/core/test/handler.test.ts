@@ -340,23 +340,24 @@ describe('request bodies', () => {
     expect((await handlerWith().handle(streamedPost('  \n'))).status).toBe(200);
   });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/vnd.api+json'])(
+  it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON', ' application/json ;charset="utf-8"'])(
     'Content-Type %s is accepted',
     async (contentType) => {
       expect((await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': contentType }))).status).toBe(200);
     },
   );
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp'])(
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'application/vnd.api+json'])(
     'Content-Type %s is 415 UNSUPPORTED_MEDIA_TYPE',
     async (contentType) => {
       expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': contentType })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     },
   );
 
-  it('a body without Content-Type is 415, but an empty one is fine', async () => {
+  it('a body without Content-Type is 415, and so is an empty one (issue 22: a no-cors POST sends exactly that)', async () => {
     expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":"a"}', {})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
-    expect((await handlerWith().handle(streamedPost('', {}))).status).toBe(200);
+    expect(errorCodeOf(await handlerWith().handle(streamedPost('', {})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect((await handlerWith().handle(streamedPost('', { 'content-type': 'application/json' }))).status).toBe(200);
   });
 });
 
@@ -798,5 +799,132 @@ describe("rateLimit's whenStoreFails (issue 12)", () => {
 
   it('refuses an unknown whenStoreFails', () => {
     expectTokenError(() => handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'open' as never } }), 'INVALID_OPTIONS', undefined);
+  });
+});
+
+describe('secure by default (issue 22)', () => {
+  /** A POST as a browser, curl or a native app sends it to https://api.example. */
+  const post = (headers: Record<string, string>, body: TokenRequest<User, FrameworkRequest>['body'] = undefined): TokenRequest<User, FrameworkRequest> => ({
+    method: 'POST',
+    headers: { host: 'api.example', ...headers },
+    user: alice,
+    body,
+    request: frameworkRequest,
+  });
+  const json = { 'content-type': 'application/json' };
+  const empty = (): TokenRequest['body'] => ({ stream: chunksOf('') });
+
+  it("a cross-site POST with no body and no Content-Type (fetch mode 'no-cors') gets no token with the default options", async () => {
+    const policy = recordingPolicy();
+    const onIssued = vi.fn();
+    const handler = handlerWith({ policy, onIssued });
+    const noCors = post({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, empty());
+    expect(errorCodeOf(await handler.handle(noCors))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    // The same request from a browser that sends no Fetch Metadata.
+    expect(errorCodeOf(await handler.handle(post({ origin: 'https://evil.example' }, empty())))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    expect(policy).not.toHaveBeenCalled();
+    expect(onIssued).not.toHaveBeenCalled();
+  });
+
+  it.each(['cross-site', 'same-site', 'Cross-Site'])('without allowedOrigins, Sec-Fetch-Site %s is 403 ORIGIN_NOT_ALLOWED, even with a JSON body', async (site) => {
+    const response = await handlerWith().handle(post({ ...json, 'sec-fetch-site': site, origin: 'https://app.example' }, { parsed: {} }));
+    expect(errorCodeOf(response)).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+  });
+
+  it('without allowedOrigins, same-origin requests, requests without Origin (curl, servers, native apps) and an Origin naming the Host pass', async () => {
+    const handler = handlerWith();
+    const passing = [
+      post({ ...json, 'sec-fetch-site': 'same-origin', origin: 'https://api.example' }, { parsed: {} }),
+      // Behind a proxy that rewrote Host, the browser's Fetch Metadata still says same-origin.
+      post({ ...json, 'sec-fetch-site': 'same-origin', origin: 'http://localhost:5173' }, { parsed: {} }),
+      post({ ...json, 'sec-fetch-site': 'none' }, { parsed: {} }),
+      post(json, { parsed: {} }),
+      post({ ...json, origin: 'https://api.example' }, { parsed: {} }),
+      post({ ...json, origin: '' }, { parsed: {} }),
+    ];
+    for (const request of passing) expect((await handler.handle(request)).status, JSON.stringify(request.headers)).toBe(200);
+  });
+
+  it('without allowedOrigins and Sec-Fetch-Site, an Origin whose host is not the Host is 403 (older browsers)', async () => {
+    const handler = handlerWith();
+    for (const origin of ['https://evil.example', 'https://api.example.evil.example', 'https://api.example:8443', 'null']) {
+      expect(errorCodeOf(await handler.handle(post({ ...json, origin }, { parsed: {} }))), origin).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    }
+  });
+
+  it('allowedOrigins is the opt-in for cross-site use: a listed Origin passes whatever Sec-Fetch-Site says, others are refused', async () => {
+    const handler = handlerWith({ allowedOrigins: ['https://partner.example'] });
+    const listed = post({ ...json, origin: 'https://partner.example', 'sec-fetch-site': 'cross-site' }, { parsed: {} });
+    expect((await handler.handle(listed)).status).toBe(200);
+    expect(errorCodeOf(await handler.handle(post({ ...json, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, { parsed: {} })))).toEqual([
+      403,
+      'ORIGIN_NOT_ALLOWED',
+    ]);
+    expect(errorCodeOf(await handler.handle(post({ ...json, 'sec-fetch-site': 'cross-site' }, { parsed: {} })))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    expect((await handler.handle(post({ ...json, origin: 'https://api.example', 'sec-fetch-site': 'same-origin' }, { parsed: {} }))).status).toBe(200);
+    expect((await handler.handle(post(json, { parsed: {} }))).status).toBe(200);
+  });
+
+  it('every POST must be application/json, an empty body included: no Content-Type is 415 naming the header to send', async () => {
+    const response = await handlerWith().handle(post({}, empty()));
+    expect(errorCodeOf(response)).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect(bodyOf(response).error.message).toMatch(/Content-Type: application\/json/);
+    expect(errorCodeOf(await handlerWith().handle(post({})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect((await handlerWith().handle(post(json, empty()))).status).toBe(200);
+    expect((await handlerWith().handle(post(json))).status).toBe(200);
+  });
+
+  it('a POST without Content-Type is 415 whatever its bytes: not UTF-8, or gzip (issue 17)', async () => {
+    async function* bytes(data: Uint8Array): AsyncIterable<Uint8Array> {
+      yield data;
+    }
+    const { gzipSync } = await import('node:zlib');
+    for (const data of [Buffer.from('{"room":"st\xe9"}', 'latin1'), gzipSync('{"room":"a"}')]) {
+      expect(errorCodeOf(await handlerWith().handle(post({}, { stream: bytes(data) })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
+  });
+
+  it.each(['application/vnd.api+json', 'application/ld+json', 'application/merge-patch+json'])('%s is 415: the route takes application/json only (issue 17)', async (type) => {
+    expect(errorCodeOf(await handlerWith().handle(post({ 'content-type': type }, { stream: chunksOf('{"room":"a"}') })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+  });
+
+  it('isAllowedOrigin without a list is the default rule', () => {
+    const from = (headers: Record<string, string>) => (name: string) => ({ host: 'api.example', ...headers })[name];
+    expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), undefined)).toBe(false);
+    expect(isAllowedOrigin(from({ 'sec-fetch-site': 'cross-site' }), undefined)).toBe(false);
+    expect(isAllowedOrigin(from({ origin: 'https://api.example' }), undefined)).toBe(true);
+    expect(isAllowedOrigin(from({}), undefined)).toBe(true);
+  });
+});
+
+describe('parsed params are measured against bodyLimit whenever the body arrived parsed (issue 22)', () => {
+  it('a gzip body an app-wide parser inflated is 413 when its params are longer than bodyLimit, whatever its Content-Length', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const params = { room: 'lobby', pad: 'x'.repeat(20_000) };
+    const compressed = gzipSync(JSON.stringify(params));
+    expect(compressed.length).toBeLessThan(8192);
+    const request = parsedPost(params, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(compressed.length) } });
+    expect(errorCodeOf(await handlerWith().handle(request))).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  });
+});
+
+describe('untrusted names in messages are quoted (issue 22)', () => {
+  it("an unknown param's name reaches onDenied's reason and the answer escaped: no newline, no escape sequence", async () => {
+    const onDenied = vi.fn();
+    const name = 'x\n[grantor] token issued to admin\u001b[2K\u2028';
+    const response = await handlerWith({ onDenied }).handle(parsedPost({ [name]: 1 }));
+    expect(errorCodeOf(response)).toEqual([400, 'BAD_REQUEST']);
+    const { reason } = onDenied.mock.calls[0]![0];
+    expect(reason).toContain('"x\\n[grantor] token issued to admin\\u001b[2K\\u2028"');
+    expect(reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(bodyOf(response).error.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    // The details keep the name as sent: they are data, not a line of text.
+    expect(bodyOf(response).error.details[0].fields[0].path).toBe(name);
+  });
+
+  it('a reserved name at depth is quoted the same way', async () => {
+    const onDenied = vi.fn();
+    await handlerWith({ onDenied }).handle(parsedPost({ 'a\u001b]0;x\u0007': { __proto__: null, constructor: 1 } }));
+    expect(onDenied.mock.calls[0]![0].reason).not.toMatch(/[\u0000-\u001f]/);
   });
 });

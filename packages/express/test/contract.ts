@@ -111,11 +111,12 @@ export function describeTokenRouteContract(): void {
       expect(claims.iat! * 1000).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     });
 
-    test('an empty body is no params', async () => {
+    test('an empty JSON POST is no params; without Content-Type it is 415 (issue 22)', async () => {
       const policy = vi.fn(roomPolicy);
-      const res = await request(appWith({ policy })).post('/token');
+      const res = await request(appWith({ policy })).post('/token').set('content-type', 'application/json');
       expectResponse(res, 200);
       expect(policy.mock.calls[0]![0].params).toEqual({});
+      expectError(await request(appWith({ policy })).post('/token'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
 
     test('caps the policy ttl to maxTtl', async () => {
@@ -349,8 +350,9 @@ export function describeTokenRouteContract(): void {
       expect(policy.mock.calls[0]![0].params).toEqual({ room: 'standup' });
     });
 
-    test('an empty body is still no params', async () => {
-      expectResponse(await request(appWith({}, { before })).post('/token'), 200);
+    test('an empty JSON POST is still no params; without Content-Type still 415 (issue 22)', async () => {
+      expectResponse(await request(appWith({}, { before })).post('/token').set('content-type', 'application/json'), 200);
+      expectError(await request(appWith({}, { before })).post('/token'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     });
 
     test('the route still enforces its bodyLimit, content type and object shape', async () => {

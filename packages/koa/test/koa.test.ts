@@ -135,7 +135,8 @@ describe('after @koa/bodyparser', () => {
     expect((await request(app).post('/api/token').send({ room: 'x'.repeat(100) })).status).toBe(413);
     expect((await request(app).post('/api/token').type('form').send('room=a')).status).toBe(415);
     expect((await request(app).post('/api/token').send([1, 2])).body.error.code).toBe('BAD_REQUEST');
-    expect((await request(app).post('/api/token')).status).toBe(200);
+    expect((await request(app).post('/api/token').set('content-type', 'application/json')).status).toBe(200);
+    expect((await request(app).post('/api/token')).status).toBe(415);
   });
 
   test('invalid JSON is answered by the body parser (Koa text 400), before grantor runs', async () => {

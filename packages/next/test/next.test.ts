@@ -15,6 +15,7 @@ const CREDENTIALS = { accountSid: `AC${'a'.repeat(32)}`, keys: { sid: `SK${'b'.r
 const roomPolicy = ({ params }: PolicyContext<TestUser, unknown>): PolicyDecision => ({ grants: { video: { room: params.room as string | undefined } } });
 const identityOf = (token: string) => verifyAccessToken(token, CREDENTIALS).claims.grants?.identity;
 const ALICE = { id: 'alice' };
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 const BASE = { credentials: CREDENTIALS, policy: roomPolicy, getUser: (): TestUser | null => ALICE };
 /** A POST-only App Router route. */
@@ -24,7 +25,8 @@ const UNSET_CREDENTIALS = {
   accountSid: process.env.GRANTOR_TEST_UNSET_ACCOUNT_SID!,
   keys: { sid: process.env.GRANTOR_TEST_UNSET_KEY_SID!, secret: process.env.GRANTOR_TEST_UNSET_SECRET! },
 };
-const postRequest = () => new Request('http://localhost/api/token', { method: 'POST' });
+/** A JSON POST without params, as @grantor/client sends it. */
+const postRequest = () => new Request('http://localhost/api/token', { method: 'POST', headers: JSON_TYPE });
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -85,11 +87,12 @@ describe('App Router: createTokenRoute', () => {
     expect(policy.mock.calls[0]![0]).toMatchObject({ request, params: { room: 'standup' } });
   });
 
-  test('POST without a body is no params', async () => {
+  test('a JSON POST without a body is no params; without Content-Type it is 415 (issue 22)', async () => {
     const policy = vi.fn(roomPolicy);
-    const response = await appRoute({ policy }).POST(new Request('http://localhost/api/token', { method: 'POST' }));
+    const response = await appRoute({ policy }).POST(postRequest());
     expect(response.status).toBe(200);
     expect(policy.mock.calls[0]![0].params).toEqual({});
+    expect((await appRoute({ policy }).POST(new Request('http://localhost/api/token', { method: 'POST' }))).status).toBe(415);
   });
 
   test('a streamed body over bodyLimit is 413', async () => {
@@ -141,25 +144,25 @@ describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
     const policy = vi.fn(roomPolicy);
     const getUser = (req: NextApiRequest) => (req.cookies.session === 'dave-session' ? { id: 'dave' } : null);
     const { url } = await started(servePagesApiRoute(apiRoute({ getUser, policy })));
-    const response = await fetch(`${url}/api/token?from=test`, { method: 'POST', headers: { cookie: 'session=dave-session' } });
+    const response = await fetch(`${url}/api/token?from=test`, { method: 'POST', headers: { ...JSON_TYPE, cookie: 'session=dave-session' } });
     expect(response.status).toBe(200);
     expect(identityOf((await response.json()).token)).toBe('dave');
     const req = policy.mock.calls[0]![0].request as NextApiRequest;
     expect(req.query).toEqual({ from: 'test' });
-    expect((await fetch(`${url}/api/token`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${url}/api/token`, { method: 'POST', headers: JSON_TYPE })).status).toBe(401);
   });
 
   test('getUser gets (req, res), as next-auth\'s getServerSession(req, res, authOptions) needs', async () => {
     const getUser = vi.fn((req: NextApiRequest, res: NextApiResponse) => (req && typeof res.setHeader === 'function' ? ALICE : null));
     const { url } = await started(servePagesApiRoute(apiRoute({ getUser })));
-    expect((await fetch(`${url}/api/token`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${url}/api/token`, { method: 'POST', headers: JSON_TYPE })).status).toBe(200);
     expect(getUser).toHaveBeenCalledTimes(1);
   });
 
   test('missing credentials answer 500 per request, not when the module loads', async () => {
     const onError = vi.fn();
     const { url } = await started(servePagesApiRoute(apiRoute({ credentials: UNSET_CREDENTIALS, onError })));
-    const response = await fetch(`${url}/api/token`, { method: 'POST' });
+    const response = await fetch(`${url}/api/token`, { method: 'POST', headers: JSON_TYPE });
     expect([response.status, (await response.json()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
     expect(onError.mock.calls[0]![0]).toMatchObject({ code: 'INVALID_ACCOUNT_SID' });
   });

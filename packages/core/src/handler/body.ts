@@ -1,13 +1,19 @@
 import { AccessTokenError } from '../errors.js';
 import { header } from './response.js';
+import { quoted } from '../text.js';
 import type { TokenRequest } from './types.js';
 
-const isJson = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(contentType.trim());
+/**
+ * Only `application/json`, on every POST, an empty body included: a page of another site cannot send
+ * it without a CORS preflight, which the route never answers. (`+json` types are other formats.)
+ */
+const isJson = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType.trim());
 
 /** The `charset` parameter of a Content-Type, lower-cased, or undefined. */
 const charsetOf = (contentType: string): string | undefined => /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase();
 
-const notJsonError = () => new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send the params as JSON, with Content-Type: application/json.');
+const notJsonError = () =>
+  new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send every POST with Content-Type: application/json, and the params (if any) as a JSON object.');
 
 /**
  * The body grantor reads itself must be plain UTF-8 JSON: token params are a few bytes, so a
@@ -16,11 +22,11 @@ const notJsonError = () => new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', 'Send 
 function checkEncoding(headers: TokenRequest['headers'], contentType: string | undefined): void {
   const encoding = header(headers, 'content-encoding')?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') {
-    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding.slice(0, 32)}" is not accepted: send the JSON uncompressed.`);
+    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${quoted(encoding.slice(0, 32))} is not accepted: send the JSON uncompressed.`);
   }
   const charset = contentType && charsetOf(contentType);
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `charset "${charset.slice(0, 32)}" is not accepted: send the JSON as UTF-8.`);
+    throw new AccessTokenError('UNSUPPORTED_MEDIA_TYPE', `charset ${quoted(charset.slice(0, 32))} is not accepted: send the JSON as UTF-8.`);
   }
 }
 
@@ -43,7 +49,7 @@ const MAX_DEPTH = 20;
 const RESERVED_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 export const unknownParamsMessage = (paths: readonly string[]) =>
-  `Unknown parameter${paths.length > 1 ? 's' : ''} ${paths.map((path) => `"${path}"`).join(', ')}. This route accepts "room" and the params named in its validators option`;
+  `Unknown parameter${paths.length > 1 ? 's' : ''} ${paths.map(quoted).join(', ')}. This route accepts "room" and the params named in its validators option`;
 
 export function unknownParamsError(paths: readonly string[], values: Record<string, unknown> = {}): AccessTokenError {
   const msg = unknownParamsMessage(paths);
@@ -94,7 +100,6 @@ async function parsedBody(request: TokenRequest<any, any>, contentType: string |
   checkEncoding(request.headers, contentType);
   const text = request.body ? await readStream(request.body.stream, limit) : '';
   if (text.trim() === '') return undefined;
-  if (contentType === undefined) throw notJsonError();
   try {
     return JSON.parse(text);
   } catch {
@@ -108,17 +113,17 @@ async function parsedBody(request: TokenRequest<any, any>, contentType: string |
  */
 export async function readParams(request: TokenRequest<any, any>, limit: number): Promise<Record<string, unknown>> {
   let received: unknown;
-  // A body an app parser read without a Content-Length (chunked) is measured once it is known to be shallow.
+  // A body an app parser read is measured once it is known to be shallow.
   let measureParsed = false;
   if (request.method === 'GET') {
     received = request.query ?? {};
   } else {
     const contentType = header(request.headers, 'content-type');
-    if (contentType !== undefined && !isJson(contentType)) throw notJsonError();
+    if (!isJson(contentType)) throw notJsonError();
     // Also when the app's parser read the body first: the route's limit holds whoever reads.
-    const declaredLength = header(request.headers, 'content-length');
-    if (Number(declaredLength) > limit) throw tooLargeError(limit);
-    measureParsed = declaredLength === undefined && request.body !== undefined && 'parsed' in request.body;
+    if (Number(header(request.headers, 'content-length')) > limit) throw tooLargeError(limit);
+    // The declared length says nothing of a parsed body: chunked, or inflated from gzip by the parser.
+    measureParsed = request.body !== undefined && 'parsed' in request.body;
     received = await parsedBody(request, contentType, limit);
     if (received === undefined) received = {};
     if (typeof received !== 'object' || received === null || Array.isArray(received)) {
@@ -129,7 +134,7 @@ export async function readParams(request: TokenRequest<any, any>, limit: number)
   // The depth check comes first: it bounds the recursion of everything that walks the params after it.
   const reserved = reservedPaths(params, '', 0, []);
   if (reserved.length > 0) throw unknownParamsError(reserved);
-  // Its JSON text, however compact, is no larger than what was sent.
+  // Its compact JSON text: what an uncompressed body of these params takes at least.
   if (measureParsed && utf8Encoder.encode(JSON.stringify(params)).byteLength > limit) throw tooLargeError(limit);
   return params;
 }

@@ -21,20 +21,38 @@ export function checkAllowedOriginsOption(allowedOrigins: unknown): readonly str
   return allowedOrigins;
 }
 
+/** The `host[:port]` an origin names, or undefined for `null` and anything that is not an origin. */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The `allowedOrigins` rule, for your own cookie-authenticated routes too (login, logout): false when
- * the request says it is cross-site (`Sec-Fetch-Site`) or names an `Origin` not listed. Requests without
- * an `Origin` (curl, servers) pass; an empty header counts as missing. Always true without a list.
+ * The token route's origin rule, for your own cookie-authenticated routes too (login, logout): false
+ * for a request a browser made from another site. An `Origin` listed in `allowedOrigins` passes (the
+ * opt-in for pages of other origins, native web views included). Otherwise a browser's
+ * `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user); a browser without Fetch
+ * Metadata must send an `Origin` whose host is the request's `Host`. Requests with neither header
+ * (curl, servers, native apps) pass; an empty header counts as missing.
  * `header(name)` returns a request header by lower-case name, e.g. `(name) => req.get(name)` in Express.
  */
 export function isAllowedOrigin(header: (name: string) => string | null | undefined, allowedOrigins: readonly string[] | undefined): boolean {
-  if (!allowedOrigins) return true;
   const origin = header('origin') || undefined;
-  return header('sec-fetch-site') !== 'cross-site' && (origin === undefined || allowedOrigins.includes(origin));
+  if (origin !== undefined && allowedOrigins?.includes(origin)) return true;
+  const site = header('sec-fetch-site')?.trim().toLowerCase();
+  if (site) return site === 'same-origin' || site === 'none';
+  if (origin === undefined) return true;
+  if (allowedOrigins) return false;
+  // Without a Host (nor HTTP/2's :authority) the request's own origin is unknown: nothing to compare.
+  const host = (header('host') || header(':authority'))?.trim().toLowerCase();
+  return host === undefined || hostOf(origin) === host;
 }
 
 export function checkOrigin(headers: TokenRequest['headers'], allowedOrigins: readonly string[] | undefined): void {
   if (!isAllowedOrigin((name) => header(headers, name), allowedOrigins)) {
-    throw new AccessTokenError('ORIGIN_NOT_ALLOWED', 'Requests from this origin may not get tokens.');
+    throw new AccessTokenError('ORIGIN_NOT_ALLOWED', 'Requests from other sites may not get tokens: list their origin in allowedOrigins to allow them.');
   }
 }

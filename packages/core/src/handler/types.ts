@@ -85,9 +85,11 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    */
   methods?: readonly ('POST' | 'GET')[];
   /**
-   * When set, a request whose `Origin` is not listed, or whose `Sec-Fetch-Site` is `cross-site`,
-   * gets 403: CSRF defence for cookie sessions. Requests without those headers (curl, servers) pass.
-   * @default undefined (no origin check)
+   * Origins such as `https://app.example.com` whose pages may get tokens even from another site: the
+   * opt-in for cross-site use (your CORS middleware must allow them too). Without it a browser's
+   * request from another site gets 403 (`Sec-Fetch-Site` not `same-origin`, or an `Origin` whose host
+   * is not the request's `Host`); requests without those headers (curl, servers, native apps) pass.
+   * @default undefined (same-origin pages and clients without an Origin only)
    */
   allowedOrigins?: readonly string[];
   /**

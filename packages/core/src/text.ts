@@ -1,0 +1,13 @@
+/**
+ * Characters that end a log line or change what a terminal shows: C0 and C1 controls, DEL, line and
+ * paragraph separators, and invisible or direction-changing format characters.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+/**
+ * Text from a client or a token as a double-quoted JSON string with every unsafe character escaped
+ * (`\n`, `\u001b`, `\u2028`), so it can go into a message, a log line or a terminal without forging one.
+ */
+export function quoted(text: string): string {
+  return JSON.stringify(text).replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
