@@ -98,6 +98,23 @@ describe('configuration errors throw at creation', () => {
     expect(handlerWith({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'] }).methods).toEqual(['POST']);
   });
 
+  it('accepts native web views\' origins as their Origin header says them, and nothing looser', async () => {
+    const webViews = ['capacitor://localhost', 'ionic://localhost', 'tauri://localhost'];
+    const handler = handlerWith({ allowedOrigins: webViews });
+    for (const origin of webViews) {
+      expect((await handler.handle(parsedPost({}, { headers: { 'content-type': 'application/json', origin } }))).status).toBe(200);
+    }
+    expect(errorCodeOf(await handler.handle(parsedPost({}, { headers: { 'content-type': 'application/json', origin: 'capacitor://evil' } })))).toEqual([
+      403,
+      'ORIGIN_NOT_ALLOWED',
+    ]);
+    const loose = ['null', 'file://', 'capacitor://', 'capacitor://localhost/', 'Capacitor://localhost', 'capacitor://Localhost', 'capacitor://localhost:8080/x', 'capacitor:localhost', 'ws://app.example.com', 'javascript://x', 'https://app.example.com:443'];
+    for (const origin of loose) {
+      const error = expectTokenError(() => handlerWith({ allowedOrigins: [origin] }), 'INVALID_OPTIONS', undefined);
+      expect(error.message).toContain('capacitor://localhost');
+    }
+  });
+
   it("uses a supplied signer's defaultTtl when the route sets no ttl", async () => {
     const signer = createSigner({ accountSid: ACCOUNT_SID, keys: KEY, defaultTtl: 600 });
     const response = await createHandler({ signer, policy: allowVideo }).handle(parsedPost({}));

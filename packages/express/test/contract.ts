@@ -7,6 +7,9 @@ import { type DeniedEvent, type IssuedEvent, type PolicyDecision, verifyAccessTo
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import { body } from 'express-validator';
 import request, { type Response } from 'supertest';
+import jwt from 'jsonwebtoken';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { describe, expect, test, vi } from 'vitest';
 import { createTokenRoute, type TokenRouteOptions } from '../src/index.js';
 
@@ -17,6 +20,7 @@ interface TestUser {
 
 const SECRET = 'test-secret-that-must-never-leak';
 const CREDENTIALS = { accountSid: `AC${'a'.repeat(32)}`, keys: { sid: `SK${'b'.repeat(32)}`, secret: SECRET } };
+const JWT_KEY = 'passport-jwt-test-key';
 const ALICE: TestUser = { id: 'alice', role: 'host' };
 const BOB: TestUser = { id: 'bob', role: 'guest' };
 const GUEST_REFUSAL = 'Guests may only join the lobby.';
@@ -381,6 +385,29 @@ export function describeTokenRouteContract(): void {
       const res = await postJson(appWith({ onDenied }, { before: [csrf] }), { room: 'standup' });
       expect(expectError(res, 403, 'FORBIDDEN').message).toBe('Refused before the token route ran: invalid csrf token');
       expect(onDenied).toHaveBeenCalledWith(expect.objectContaining({ code: 'FORBIDDEN' }));
+    });
+
+    test("Passport's failWithError refusal (passport-jwt) is the route's JSON 401 with no-store", async () => {
+      const strategy = new JwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: JWT_KEY, algorithms: ['HS256'] }, (claims: { sub: string }, done: (error: null, user: TestUser) => void) =>
+        done(null, { id: claims.sub, role: 'host' }),
+      );
+      const authenticator = new passport.Passport().use(strategy);
+      const app = express();
+      app.use('/token', authenticator.authenticate('jwt', { session: false, failWithError: true }));
+      app.use('/token', createTokenRoute<TestUser>({ credentials: CREDENTIALS, policy: roomPolicy }));
+      const ask = (authorization?: string) => {
+        const req = request(app).post('/token').set('content-type', 'application/json');
+        return (authorization ? req.set('authorization', authorization) : req).send({});
+      };
+      expectResponse(await ask(`Bearer ${jwt.sign({ sub: 'carol' }, JWT_KEY)}`), 200);
+      for (const authorization of [`Bearer ${jwt.sign({ sub: 'carol', exp: 1 }, JWT_KEY)}`, `Bearer ${jwt.sign({ sub: 'carol' }, 'another key')}`, 'Bearer x.y.z']) {
+        const res = await ask(authorization);
+        expectError(res, 401, 'INVALID_BEARER_TOKEN');
+        expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      }
+      const res = await ask();
+      expectError(res, 401, 'UNAUTHENTICATED');
+      expect(res.text).not.toMatch(/AuthenticationError|at .*\.js/);
     });
 
     test("server errors and other paths' errors stay the app's", async () => {

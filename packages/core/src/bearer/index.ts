@@ -1,4 +1,5 @@
 import { AccessTokenError } from '../errors.js';
+import { invalidBearerToken } from './errors.js';
 import { isAllowedProviderUrl, issuerKeys, type KeyResolver } from './keys.js';
 
 /** The asymmetric JWS algorithms `bearerUser` can accept: never `none`, never an HMAC (RFC 8725 §3.1-3.2). */
@@ -98,10 +99,6 @@ function authorizationOf(request: RequestLike): string | undefined {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-function invalidToken(message: string, cause?: unknown): AccessTokenError {
-  // RFC 6750 §3: the error code tells OAuth clients to get a new token rather than retry this one.
-  return new AccessTokenError('INVALID_BEARER_TOKEN', message, { cause, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
-}
 
 /** What a jose verification error means for the client, in words that name no key and no token. */
 function explain(error: unknown): AccessTokenError {
@@ -109,23 +106,23 @@ function explain(error: unknown): AccessTokenError {
   const { code, claim } = error as { code?: string; claim?: string };
   switch (code) {
     case 'ERR_JWT_EXPIRED':
-      return invalidToken('The bearer token has expired: get a new one from your identity provider.', error);
+      return invalidBearerToken('The bearer token has expired: get a new one from your identity provider.', error);
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return invalidToken(
+      return invalidBearerToken(
         claim === 'nbf' ? 'The bearer token is not valid yet.' : `The bearer token's "${claim}" claim is missing or not accepted.`,
         error,
       );
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
     case 'ERR_JOSE_NOT_SUPPORTED':
-      return invalidToken("The bearer token's signature algorithm is not accepted.", error);
+      return invalidBearerToken("The bearer token's signature algorithm is not accepted.", error);
     case 'ERR_JWKS_NO_MATCHING_KEY':
     case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return invalidToken("The bearer token is not signed by a key of the identity provider's key set.", error);
+      return invalidBearerToken("The bearer token is not signed by a key of the identity provider's key set.", error);
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return invalidToken("The bearer token's signature does not verify.", error);
+      return invalidBearerToken("The bearer token's signature does not verify.", error);
     default:
       // ERR_JWS_INVALID, ERR_JWT_INVALID, ERR_JOSE_GENERIC and anything unexpected: never let it through.
-      return invalidToken('The bearer token is malformed.', error);
+      return invalidBearerToken('The bearer token is malformed.', error);
   }
 }
 
@@ -203,7 +200,7 @@ export function bearerUser(options: BearerUserOptions): (request: RequestLike) =
       });
     }
     const token = BEARER.exec(authorization)?.[1];
-    if (!token) throw invalidToken('The Authorization header is not "Bearer <token>".');
+    if (!token) throw invalidBearerToken('The Authorization header is not "Bearer <token>".');
     let claims: BearerClaims;
     try {
       const { jwtVerify } = await loadJose();
@@ -219,9 +216,9 @@ export function bearerUser(options: BearerUserOptions): (request: RequestLike) =
       throw explain(error);
     }
     if (audienceClaim !== 'aud' && !audiences.includes(claims[audienceClaim] as string)) {
-      throw invalidToken(`The bearer token's "${audienceClaim}" claim is missing or not accepted.`);
+      throw invalidBearerToken(`The bearer token's "${audienceClaim}" claim is missing or not accepted.`);
     }
-    if (typeof claims.sub !== 'string' || claims.sub === '') throw invalidToken('The bearer token has no "sub" claim to identify the user.');
+    if (typeof claims.sub !== 'string' || claims.sub === '') throw invalidBearerToken('The bearer token has no "sub" claim to identify the user.');
     return { id: claims.sub, claims };
   };
 }

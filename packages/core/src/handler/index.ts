@@ -76,7 +76,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
   }
 
   async function handleMiddlewareError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse | undefined> {
-    const clientError = middlewareClientError(error);
+    const clientError = middlewareClientError(error, request.headers);
     return clientError && (await failure(clientError, request));
   }
 

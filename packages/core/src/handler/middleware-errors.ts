@@ -1,5 +1,8 @@
 import { AccessTokenError, type AccessTokenErrorCode } from '../errors.js';
+import { invalidBearerToken } from '../bearer/errors.js';
 import { abortedError, tooLargeError } from './body.js';
+import { header } from './response.js';
+import type { TokenRequest } from './types.js';
 
 /** The route's code for a client error status that middleware before it may raise. */
 const CODE_BY_STATUS: Partial<Record<number, AccessTokenErrorCode>> = {
@@ -12,6 +15,7 @@ const CODE_BY_STATUS: Partial<Record<number, AccessTokenErrorCode>> = {
 };
 
 interface HttpError {
+  name?: unknown;
   status?: unknown;
   statusCode?: unknown;
   expose?: unknown;
@@ -22,13 +26,19 @@ interface HttpError {
 
 /**
  * The route's own error for a client error raised by middleware that ran before it: an app-wide body
- * parser (body-parser's `type`s) or CSRF middleware (csurf, csrf-csrf). Errors follow the http-errors
+ * parser (body-parser's `type`s), CSRF middleware (csurf, csrf-csrf) or Passport with `failWithError`. Errors follow the http-errors
  * convention: a 4xx `status` with `expose: true` has a message meant for the client. Anything else
  * (5xx, plain errors) is the app's, and undefined.
  */
-export function middlewareClientError(error: unknown): AccessTokenError | undefined {
+export function middlewareClientError(error: unknown, headers: TokenRequest['headers']): AccessTokenError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { status, statusCode, expose, type, limit, message } = error as HttpError;
+  const { name, status, statusCode, expose, type, limit, message } = error as HttpError;
+  // Passport's `failWithError: true` refusal: a bearer token its strategy (passport-jwt...) refused, or nobody logged in.
+  if (name === 'AuthenticationError' && status === 401) {
+    return /^Bearer\s/i.test(header(headers, 'authorization') ?? '')
+      ? invalidBearerToken('The bearer token was refused: get a new one from your identity provider.')
+      : new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
+  }
   // Strict parsers (express.json()) also refuse valid JSON that is not an object or array, such as null.
   if (type === 'entity.parse.failed') return new AccessTokenError('BAD_REQUEST', 'The request body is not a valid JSON object.');
   if (type === 'entity.too.large' && typeof limit === 'number') return tooLargeError(limit);

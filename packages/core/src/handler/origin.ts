@@ -2,12 +2,26 @@ import { AccessTokenError } from '../errors.js';
 import { header } from './response.js';
 import type { TokenRequest } from './types.js';
 
-/** Origins are compared exactly, so each must be a bare origin such as `https://app.example.com`. */
+/**
+ * A native web view's origin as its Origin header says it: `scheme://host`, lower case, with no port,
+ * path or trailing slash, in a scheme of its own (Capacitor's `capacitor://localhost`, Ionic's
+ * `ionic://localhost`, Tauri's `tauri://localhost`). URL parsing gives these the opaque origin "null".
+ */
+const WEB_VIEW_ORIGIN = /^(?!(?:https?|file|data|blob|about|javascript|ws|wss|ftp):)[a-z][a-z0-9+.-]*:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+
+/**
+ * Origins are compared exactly with the request's `Origin` header, so each must be written as browsers
+ * send it: an http(s) origin (`https://app.example.com`, `http://localhost:5173`: scheme, host and a
+ * non-default port, no path or trailing slash), or a native web view's `scheme://host`. Never "null".
+ */
 export function checkAllowedOriginsOption(allowedOrigins: unknown): readonly string[] | undefined {
   if (allowedOrigins === undefined) return undefined;
   const isOrigin = (origin: unknown) => {
+    if (typeof origin !== 'string') return false;
+    if (WEB_VIEW_ORIGIN.test(origin)) return true;
     try {
-      return typeof origin === 'string' && new URL(origin).origin === origin;
+      const url = new URL(origin);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
     } catch {
       return false;
     }
@@ -15,7 +29,7 @@ export function checkAllowedOriginsOption(allowedOrigins: unknown): readonly str
   if (!Array.isArray(allowedOrigins) || !allowedOrigins.every(isOrigin)) {
     throw new AccessTokenError(
       'INVALID_OPTIONS',
-      `allowedOrigins must be a list of origins such as ["https://app.example.com"]: scheme, host and port, no path or trailing slash (got ${JSON.stringify(allowedOrigins)}).`,
+      `allowedOrigins must be a list of origins as browsers send them in the Origin header: "https://app.example.com" or "http://localhost:5173" (scheme, host and a non-default port, no path or trailing slash), or a native web view's "scheme://host" such as "capacitor://localhost", "ionic://localhost" or "tauri://localhost" (got ${JSON.stringify(allowedOrigins)}).`,
     );
   }
   return allowedOrigins;
