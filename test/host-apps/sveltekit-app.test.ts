@@ -5,10 +5,10 @@
 // then run with `node build`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readmesGive } from './support/grantor.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
-import type { Client } from './support/http.js';
+import { type Client, createClient } from './support/http.js';
 import { describeTokenRoute } from './support/token-route-contract.js';
 
 let packed: Packed;
@@ -45,14 +45,41 @@ it("the token route is the README's +server.ts, and the install line is the READ
 const formPost = (client: Client, url: string, path: string, fields: Record<string, string>) =>
   client.postForm(path, fields, { origin: url, accept: 'text/html' });
 
+const start = (env: Record<string, string>) =>
+  startApp({ cwd: installed.dir, args: ['build'], env: (port) => ({ ...env, HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }), readyPath: '/login' });
+
+async function logIn(client: Client, url: string, username: string): Promise<void> {
+  const login = await formPost(client, url, '/login', { username, password: `${username}-pass` });
+  expect([login.status, login.headers.get('location')], login.text).toEqual([303, '/']);
+}
+
 describeTokenRoute({
-  start: (env) =>
-    startApp({ cwd: installed.dir, args: ['build'], env: (port) => ({ ...env, HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}` }), readyPath: '/login' }),
-  async logIn(client, app, username) {
-    const login = await formPost(client, app.url, '/login', { username, password: `${username}-pass` });
-    expect([login.status, login.headers.get('location')], login.text).toEqual([303, '/']);
-  },
+  start,
+  logIn: (client, app, username) => logIn(client, app.url, username),
   async logOut(client, app) {
     expect((await formPost(client, app.url, '/logout', {})).status).toBe(303);
   },
+});
+
+describe('the mistake the context argument prevents: a route created inside POST (src/routes/api/token-per-request)', () => {
+  it('counts rateLimit from zero each time, and the server log says so, once, by the third request', async () => {
+    const app = await start(TWILIO_ENV);
+    try {
+      const alice = createClient(app.url);
+      await logIn(alice, app.url, 'alice');
+      const warnings = () => app.stderr().match(/\[grantor\] a token route is being created for each request/g)?.length ?? 0;
+      const tokens = async (count: number) => {
+        for (let token = 0; token < count; token++) expectToken(await alice.postJson('/api/token-per-request', '{"room":"standup"}'), '1');
+      };
+      await tokens(2);
+      expect(warnings()).toBe(0);
+      await tokens(1);
+      await expect.poll(warnings, { timeout: 5_000 }).toBe(1);
+      // Five tokens under `points: 3`: each copy of the route counted one.
+      await tokens(2);
+      expect(warnings()).toBe(1);
+    } finally {
+      await app.stop();
+    }
+  });
 });
