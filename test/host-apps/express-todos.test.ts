@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
-import { installCommandLine, installHostApp, packPackages, spawnApp, startApp, type AppProcess, type InstalledApp, type Packed } from './support/host-app.js';
+import { installCommandLine, installHostApp, packPackages, startApp, type AppProcess, type InstalledApp, type Packed } from './support/host-app.js';
 import { createClient, type Client } from './support/http.js';
 
 let packed: Packed;
@@ -173,15 +173,21 @@ describe('started without TWILIO_* in the environment', () => {
     { unset: 'TWILIO_ACCOUNT_SID', names: /accountSid/ },
     { unset: 'TWILIO_API_KEY_SID', names: /keys(\[0\])?\.sid|key sid/i },
     { unset: 'TWILIO_API_KEY_SECRET', names: /secret/i },
-  ])('exits with an error that names the missing value when $unset is unset', async ({ unset, names }) => {
-    const app = await spawnApp({ cwd: installed.dir, args: ['./bin/www'], env: { ...TWILIO_ENV, [unset]: undefined } });
-    const { code } = await app.exited;
-    expect(code).not.toBe(0);
-    const stderr = app.stderr();
-    expect(stderr).toMatch(names);
-    expect(stderr).toContain(unset);
-    expect(stderr).toMatch(/missing/i);
-    expect(stderr).not.toContain('undefined undefined');
-    expect(stderr).not.toContain(TWILIO_ENV.TWILIO_API_KEY_SECRET);
+  ])('runs; a token request answers 500 and the server log names the missing value when $unset is unset', async ({ unset, names }) => {
+    const app = await startApp({ cwd: installed.dir, args: ['./bin/www'], env: { ...TWILIO_ENV, CSRF: 'csurf', [unset]: undefined }, readyPath: '/login' });
+    try {
+      const client = createClient(app.url);
+      const token = await logIn(client, 'alice', 'alice-pass');
+      expectGrantorError(await client.postJson('/api/token', '{"room":"standup"}', { 'CSRF-Token': token }), 500, 'INTERNAL_ERROR');
+      await expect.poll(() => app.stderr(), { timeout: 5_000 }).toMatch(/\[grantor\] token request failed with 500\./);
+      const stderr = app.stderr();
+      expect(stderr).toMatch(names);
+      expect(stderr).toContain(unset);
+      expect(stderr).toMatch(/missing/i);
+      expect(stderr).not.toContain('undefined undefined');
+      expect(stderr).not.toContain(TWILIO_ENV.TWILIO_API_KEY_SECRET);
+    } finally {
+      await app.stop();
+    }
   });
 });
