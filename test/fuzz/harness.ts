@@ -38,6 +38,8 @@ const USERS = new Map<string, User>([
 const BODY_LIMIT = 8192;
 const NEXT_SIZE_LIMIT = 1024 * 1024;
 const NEXT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'];
+/** Fastify answers what Node's HTTP parser refuses itself (its clientErrorHandler), in JSON. */
+const FASTIFY_CLIENT_ERROR = '{"error":"Bad Request","message":"Client Error","statusCode":400}';
 /** Adapters whose body parser runs before grantor: a body it refuses may beat grantor's method, origin and user checks. */
 const PARSER_FIRST: readonly AnyAdapterName[] = ['next-pages', 'express-json'];
 const GATE_CODES = ['METHOD_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'UNAUTHENTICATED'];
@@ -218,7 +220,7 @@ function gateOf(target: Target, request: FuzzCase): string | undefined {
 }
 
 /** Adapters where grantor reads every POST body itself (no body parser runs before it). */
-const GRANTOR_READS: readonly AnyAdapterName[] = ['express', 'koa', 'koa-bodyparser', 'next-app', 'next-pages-raw'];
+const GRANTOR_READS: readonly AnyAdapterName[] = ['express', 'koa', 'koa-bodyparser', 'next-app', 'next-pages-raw', 'fastify'];
 /** Adapters whose app-wide parser inflates a gzip, deflate or br body before grantor sees it. */
 const PARSER_INFLATES: readonly AnyAdapterName[] = ['express-json'];
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -309,7 +311,8 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
   if (request.ending === 'abort') answers.push({ why: 'the client left', outcome: 'no answer' });
   if (method === 'CONNECT') answers.push({ why: "Node closes a CONNECT when the server has no 'connect' listener", outcome: 'no answer' });
   if (request.malformed || request.ending === 'half-close' || !http.METHODS.includes(method)) {
-    answers.push({ why: "Node's HTTP parser refuses the request (unknown method, bad framing, body cut short)", outcome: { status: 400, body: '' } });
+    const why = "Node's HTTP parser refuses the request (unknown method, bad framing, body cut short)";
+    answers.push(name === 'fastify' ? { why: `${why}; Fastify's clientErrorHandler answers`, outcome: { status: 400, body: FASTIFY_CLIENT_ERROR } } : { why, outcome: { status: 400, body: '' } });
   }
   if (name === 'next-app' && routeExports && !grantorRuns(target, request) && http.METHODS.includes(method)) {
     const routeSkipped = true;
@@ -319,6 +322,10 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
       const allow = ['OPTIONS', ...routeExports, ...(routeExports.includes('GET') ? ['HEAD'] : [])].sort().join(', ');
       answers.push({ why: 'Next implements OPTIONS for a route that does not export it', outcome: { status: 204, body: '', allow }, routeSkipped });
     } else answers.push({ why: 'Next answers a method the route file does not export (README)', outcome: { status: 405, body: '' }, routeSkipped });
+  }
+  if (name === 'fastify' && routeExports && !grantorRuns(target, request) && http.METHODS.includes(method) && method !== 'CONNECT') {
+    const body = `{"message":"Route ${method}:/api/token${request.query ? `?${request.query}` : ''} not found","error":"Not Found","statusCode":404}`;
+    answers.push({ why: 'Fastify answers a method it does not route with its 404 (README)', outcome: { status: 404, body }, routeSkipped: true });
   }
   if (name === 'next-pages') {
     const type = seenHeader(request, 'content-type') ?? '';
@@ -455,7 +462,9 @@ function checkExpected(target: Target, request: FuzzCase, answer: RawAnswer | un
 
 function check(target: Target, request: FuzzCase, answer: RawAnswer | undefined, trace: Trace): void {
   checkTrace(trace);
-  if (isJsonAnswer(answer)) {
+  // A framework's own answer may be JSON too (Fastify's), but it is never grantor's.
+  const frameworkOwn = ownAnswers(target, request).some(({ outcome }) => isDeepStrictEqual(outcome, outcomeOf(answer)));
+  if (isJsonAnswer(answer) && !frameworkOwn) {
     checkGrantorAnswer(target, request, answer, trace);
     checkExpected(target, request, answer, trace);
     return;

@@ -4,15 +4,17 @@
 // back by the worker (workerd/bridge.ts).
 import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
+import grantorFastify from '@grantor/fastify';
 import { isClientDisconnect, createTokenRoute as koaTokenRoute } from '@grantor/koa';
 import { createTokenApiRoute, createTokenRoute as appTokenRoute } from '@grantor/next';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import express from 'express';
+import Fastify, { type FastifyRequest } from 'fastify';
 import Koa from 'koa';
 import { listen, serveAppRoute, servePagesApiRoute, type TestServer } from '../../packages/next/test/support/next-server.js';
 
-export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw'] as const;
+export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw', 'fastify'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /**
@@ -44,6 +46,7 @@ export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   'next-app': 'Next App Router',
   'next-pages': "Next Pages Router (Next's body parser)",
   'next-pages-raw': 'Next Pages Router (bodyParser: false)',
+  fastify: 'Fastify (register with prefix)',
   'hono-workerd': 'Hono (app.all, auth middleware) in workerd',
   'fetch-workerd': 'createFetchHandler as a Workers module in workerd',
   'fetch-bun': 'createFetchHandler served by Bun.serve',
@@ -62,7 +65,10 @@ export interface MountedAdapter<TName extends AnyAdapterName = AdapterName> exte
   requestLine(request: unknown): string;
   /** A header of that framework request, read the framework's way. */
   requestHeader(request: unknown, name: string): string | undefined;
-  /** Next App Router only: the methods the route file exports (Next answers the others itself). */
+  /**
+   * The methods the framework routes to grantor, where it answers the others itself: the Next App
+   * Router's route file exports, Fastify's supported methods.
+   */
   routeExports?: readonly string[];
 }
 
@@ -130,6 +136,15 @@ async function serve<TUser>(
       const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).url}`;
       const requestHeader = (req: unknown, header: string) => (req as express.Request).headers[header.toLowerCase()] as string | undefined;
       return { requestLine, requestHeader, ...(await servePagesApiRoute(route, config)) };
+    }
+    case 'fastify': {
+      const app = Fastify();
+      await app.register(grantorFastify<TUser>, { prefix: '/api/token', ...options, getUser: (request) => userNamed(request.headers['x-test-user'] as string | undefined) });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const requestLine = (request: unknown) => `${(request as FastifyRequest).method} ${(request as FastifyRequest).url}`;
+      const requestHeader = (request: unknown, header: string) => (request as FastifyRequest).headers[header.toLowerCase()] as string | undefined;
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      return { requestLine, requestHeader, routeExports: app.supportedMethods, url, close: () => app.close() };
     }
     case 'hono-workerd':
     case 'fetch-workerd': {
