@@ -17,6 +17,8 @@ export interface RawRequest {
    * the connection without reading.
    */
   ending: 'answer' | 'half-close' | 'abort';
+  /** The Host header's value, well-formed or not. @default the URL's host */
+  host?: string;
 }
 
 export interface RawAnswer {
@@ -113,7 +115,7 @@ export function exchange(url: string, request: RawRequest, beforeAbort?: () => P
       if (request.ending !== 'abort') check(false);
     });
     socket.on('close', () => (request.ending === 'abort' ? finish(undefined) : check(true)));
-    socket.write(serialize(host, request), () => {
+    socket.write(serialize(request.host ?? host, request), () => {
       if (request.ending === 'abort') {
         Promise.resolve(beforeAbort?.()).then(() => socket.destroy(), (error: unknown) => finish(undefined, error));
       } else if (request.ending === 'half-close') socket.end();

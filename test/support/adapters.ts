@@ -4,7 +4,7 @@
 // back by the worker (workerd/bridge.ts).
 import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
-import grantorFastify from '@grantor/fastify';
+import grantorFastify, { type GrantorPlugin } from '@grantor/fastify';
 import { isClientDisconnect, createTokenRoute as koaTokenRoute } from '@grantor/koa';
 import { createTokenApiRoute, createTokenRoute as appTokenRoute } from '@grantor/next';
 import { bodyParser } from '@koa/bodyparser';
@@ -139,7 +139,7 @@ async function serve<TUser>(
     }
     case 'fastify': {
       const app = Fastify();
-      await app.register(grantorFastify<TUser>, { prefix: '/api/token', ...options, getUser: (request) => userNamed(request.headers['x-test-user'] as string | undefined) });
+      await app.register(grantorFastify as GrantorPlugin<TUser>, { prefix: '/api/token', ...options, getUser: (request) => userNamed(request.headers['x-test-user'] as string | undefined) });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const requestLine = (request: unknown) => `${(request as FastifyRequest).method} ${(request as FastifyRequest).url}`;
       const requestHeader = (request: unknown, header: string) => (request as FastifyRequest).headers[header.toLowerCase()] as string | undefined;

@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
  * The user your authentication puts on `request.user`, as its types declare it (@fastify/passport's
  * `PassportUser`, @fastify/jwt's `FastifyJWT['user']`), or unknown.
  */
-export type RequestUser = FastifyRequest extends { user?: infer TUser } ? NonNullable<TUser> : unknown;
+export type RequestUser = FastifyRequest extends { user?: infer TUser } ? (unknown extends TUser ? unknown : NonNullable<TUser>) : unknown;
 
 export type GrantorOptions<TUser = RequestUser> = TokenHandlerOptions<TUser, FastifyRequest> & {
   /**
@@ -15,6 +15,12 @@ export type GrantorOptions<TUser = RequestUser> = TokenHandlerOptions<TUser, Fas
    */
   getUser?: GetUser<TUser, [request: FastifyRequest]>;
 };
+
+/**
+ * The plugin, for a user type of your own (one `getUser` returns):
+ * `fastify.register(grantor as GrantorPlugin<MyUser>, { prefix, credentials, policy, getUser })`.
+ */
+export type GrantorPlugin<TUser = RequestUser> = FastifyPluginCallback<GrantorOptions<TUser>>;
 
 const send = (reply: FastifyReply, response: TokenResponse) => reply.code(response.status).headers(response.headers).send(response.body);
 
@@ -68,10 +74,7 @@ const plugin: FastifyPluginCallback<GrantorOptions<any>> = (fastify, options, do
  * `request.jwtVerify()`). Credentials are checked on the first request. The policy and the hooks get
  * the `FastifyRequest` as `request`.
  */
-const grantor = fp(plugin, { fastify: '5.x', name: '@grantor/fastify', encapsulate: true }) as <TUser = RequestUser>(
-  ...args: Parameters<FastifyPluginCallback<GrantorOptions<TUser>>>
-) => void;
-
+const grantor: GrantorPlugin = fp(plugin, { fastify: '5.x', name: '@grantor/fastify', encapsulate: true });
 export default grantor;
 export { grantor };
 export type { DeniedEvent, IssuedEvent, PolicyContext, PolicyDecision } from '@grantor/core';

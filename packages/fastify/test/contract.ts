@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { type PolicyDecision, verifyAccessToken } from '@grantor/core';
 import type { FastifyInstance, FastifyRequest, LightMyRequestResponse } from 'fastify';
 import { expect, test } from 'vitest';
-import grantor, { type GrantorOptions } from '../src/index.js';
+import grantor, { type GrantorOptions, type GrantorPlugin } from '../src/index.js';
 
 interface TestUser {
   id: string;
@@ -33,7 +33,7 @@ async function appWith(createFastify: CreateFastify, options: Partial<GrantorOpt
     (request as FastifyRequest & { user: TestUser | null }).user = USERS[name as string] ?? null;
   });
   app.post('/echo', async (request) => ({ received: request.body }));
-  await app.register(grantor<TestUser>, { prefix: '/api/token', credentials: CREDENTIALS, policy, onError: () => {}, ...options });
+  await app.register(grantor as GrantorPlugin<TestUser>, { prefix: '/api/token', credentials: CREDENTIALS, policy, onError: () => {}, ...options });
   return app;
 }
 

@@ -4,6 +4,7 @@ import { verifyAccessToken } from '@grantor/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { exchange } from '../../fuzz/raw-http.js';
 import { ROOT } from './host-app.js';
 import type { Answer } from './http.js';
 
@@ -56,4 +57,28 @@ export function readmesGive(dir: string, snippet: string): boolean {
   const squash = (text: string) => text.replace(/\s+/g, '');
   const readmes = ['README.md', `packages/${dir}/README.md`].map((file) => squash(readFileSync(join(ROOT, file), 'utf8')));
   return readmes.some((text) => text.includes(squash(snippet)));
+}
+
+/** Host header values a browser never sends: none parses as a URL's host. */
+export const MALFORMED_HOSTS = ['a b', '[::1', 'example.com:99999', '%', 'exa mple.com:80/path', '\u00e9xample.com', ''];
+
+/**
+ * POSTs `{"room":"lobby"}` to `path` with each malformed Host (and other headers such as a session
+ * cookie or a bearer token), on a raw socket: fetch would not send them. Returns each status.
+ */
+export async function statusesForMalformedHosts(url: string, path: string, headers: [string, string][] = []): Promise<Record<string, number | 'no answer'>> {
+  const statuses: Record<string, number | 'no answer'> = {};
+  for (const host of MALFORMED_HOSTS) {
+    const body = new TextEncoder().encode('{"room":"lobby"}');
+    const answer = await exchange(url, {
+      method: 'POST',
+      target: path,
+      host,
+      headers: [...headers, ['Content-Type', 'application/json'], ['Content-Length', String(body.length)]],
+      body,
+      ending: 'answer',
+    });
+    statuses[host] = answer?.status ?? 'no answer';
+  }
+  return statuses;
 }
