@@ -17,6 +17,7 @@ const libraries = [
   { name: '@grantor/koa', dir: 'packages/koa', exportName: 'createTokenRoute' },
   { name: '@grantor/next', dir: 'packages/next', exportName: 'createTokenApiRoute' },
   { name: '@grantor/hono', dir: 'packages/hono', exportName: 'createTokenRoute' },
+  { name: '@grantor/fastify', dir: 'packages/fastify', exportName: 'grantor' },
   { name: '@grantor/client', dir: 'packages/client', exportName: 'createTokenSource' },
 ];
 

@@ -3,7 +3,7 @@ import { packPackages, readTarball, type Packed } from './support/host-app.js';
 
 // What `pnpm pack` hands a user: every entry point in the packed manifest must be a file in the
 // tarball (the workspace's `source` condition points at src/, which is not packed).
-const PACKAGES = ['@grantor/core', '@grantor/express', '@grantor/koa', '@grantor/next', '@grantor/hono', '@grantor/client', '@grantor/cli'];
+const PACKAGES = ['@grantor/core', '@grantor/express', '@grantor/koa', '@grantor/next', '@grantor/hono', '@grantor/fastify', '@grantor/client', '@grantor/cli'];
 
 /** Every path an exports map can resolve to, with the chain of keys that leads to it. */
 function exportTargets(value: unknown, at: string): Array<[string, string]> {
