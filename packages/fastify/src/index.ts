@@ -34,8 +34,7 @@ function asClientError(error: unknown) {
 const CONTENT_TYPE_REFUSALS = new Set(['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE']);
 
 const plugin: FastifyPluginCallback<GrantorOptions<any>> = (fastify, options, done) => {
-  // Credentials are checked on the first request, so an app starts (and its other routes answer) without them.
-  const handler = createTokenHandler<unknown, FastifyRequest>(options, { deferCredentials: true });
+  const handler = createTokenHandler<unknown, FastifyRequest>(options);
   const getUser = options.getUser ?? ((request: FastifyRequest) => (request as FastifyRequest & { user?: unknown }).user);
   const tokenRequestOf = (request: FastifyRequest): TokenRequest<unknown, FastifyRequest> => ({
     method: request.method,

@@ -75,7 +75,7 @@ export function describeFastifyPlugin(createFastify: CreateFastify): void {
     expectGrantor(await post('room=lobby', { 'content-type': 'text' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expectGrantor(await post('room=lobby', { 'content-type': 'text' }, 'nobody'), 401, 'UNAUTHENTICATED');
     expectGrantor(await post('', json), 200);
-    expectGrantor(await post(undefined), 200);
+    expectGrantor(await post(undefined), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   test("the app's other routes keep Fastify's own parsing", async () => {
@@ -108,6 +108,6 @@ export function describeFastifyPlugin(createFastify: CreateFastify): void {
   test('credentials are checked on the first request: the app starts without them', async () => {
     const app = await appWith(createFastify, { credentials: { accountSid: '', keys: { sid: '', secret: '' } } });
     expect((await app.inject({ method: 'POST', url: '/echo', headers: json, payload: '{}' })).statusCode).toBe(200);
-    expectGrantor(await app.inject({ method: 'POST', url: '/api/token', headers: { 'x-user': 'alice' } }), 500, 'INTERNAL_ERROR');
+    expectGrantor(await app.inject({ method: 'POST', url: '/api/token', headers: { 'x-user': 'alice', ...json }, payload: '{}' }), 500, 'INTERNAL_ERROR');
   });
 }
