@@ -566,6 +566,15 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'GET enabled, 400: ?__proto__=x is an unknown param, like every name objects inherit (issue 22)',
+    get: true,
+    sent: { method: 'GET', path: '/api/token?room=standup&__proto__=x' },
+    expected: (answer) => {
+      expectError(answer, 400, 'BAD_REQUEST', /Unknown parameter "__proto__"/);
+      expect(answer.audit.policy).toEqual([]);
+    },
+  },
+  {
     name: 'GET enabled, 405: PUT lists both methods',
     get: true,
     sent: { method: 'PUT', json: { room: 'standup' } },

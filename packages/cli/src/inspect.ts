@@ -1,6 +1,6 @@
 import { AccessTokenError, type AccessTokenInspection, type ApiKey, decodeAccessToken, inspectAccessToken } from '@grantor/core';
 import { type Colors, credentialsFromEnv, EXIT, readSecret } from './io.js';
-import { formatDecoded, formatFindings, type Report, toReport } from './report.js';
+import { formatDecoded, formatFindings, formatTime, printable, printableJson, type Report, toReport } from './report.js';
 
 export interface InspectCommandOptions {
   json?: boolean;
@@ -18,7 +18,7 @@ export interface CommandResult {
 
 function result(report: Report, text: () => string, options: InspectCommandOptions): CommandResult {
   return {
-    output: options.json ? JSON.stringify(report, null, 2) : text(),
+    output: options.json ? printableJson(report) : text(),
     exitCode: report.valid ? EXIT.ok : EXIT.rejected,
   };
 }
@@ -72,12 +72,13 @@ export function verify(token: string, options: VerifyCommandOptions, c: Colors):
   const report = toReport(inspection);
   return result(report, () => {
     const claims = inspection.decoded?.claims;
-    const identity = JSON.stringify(claims?.grants?.identity);
-    const expires = typeof claims?.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '';
-    return formatFindings(
-      report.problems,
-      `Valid: the signature matches API key ${sid}, and Twilio would accept this token for identity ${identity} until ${expires}.`,
-      c,
-    );
+    const identity = printable(JSON.stringify(claims?.grants?.identity) ?? 'none');
+    // Without TWILIO_API_KEY_SID the key is whichever the token names: say so, it proves only that the secret fits.
+    const key =
+      env.keySid === undefined
+        ? `the signature matches the secret for API key ${sid}, which the token names itself (iss); set TWILIO_API_KEY_SID to check that it is your key`
+        : `the signature matches API key ${sid} (TWILIO_API_KEY_SID)`;
+    const expires = formatTime(claims?.exp, Math.floor(Date.now() / 1000));
+    return formatFindings(report.problems, `Valid: ${key}. Twilio would accept this token for identity ${identity} until ${expires}.`, c);
   }, options);
 }

@@ -66,7 +66,7 @@ export function duration(seconds: number): string {
 const isUnixSeconds = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= 8.64e12;
 
-function formatTime(value: unknown, nowSeconds: number): string {
+export function formatTime(value: unknown, nowSeconds: number): string {
   if (value === undefined) return 'not set';
   if (!isUnixSeconds(value)) return `${JSON.stringify(value)} (not a Unix time in seconds)`;
   const delta = value - nowSeconds;
@@ -74,13 +74,27 @@ function formatTime(value: unknown, nowSeconds: number): string {
   return `${new Date(value * 1000).toISOString().replace('.000Z', 'Z')}  (${relative})`;
 }
 
-const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+/** DEL, C1 controls, line separators, invisible and direction-changing format characters. */
+const BEYOND_C0 = '\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb';
+/** What a token may carry that would end a line or drive the terminal. */
+const UNSAFE = new RegExp(`[\\u0000-\\u001f${BEYOND_C0}]`, 'g');
+/** The same inside JSON text, whose strings already escape C0 controls (its own newlines stay). */
+const UNSAFE_IN_JSON = new RegExp(`[${BEYOND_C0}]`, 'g');
+const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Text from a token as it may be printed: every unsafe character as its `\uXXXX` escape, so a claim cannot forge or hide output. */
+export const printable = (text: string): string => text.replace(UNSAFE, escape);
+
+/** A report as JSON text that is just as safe to print. */
+export const printableJson = (value: unknown): string => JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, escape);
+
+const show = (value: unknown): string => printable(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 
 /** A grant's fields as `path: value` pairs, nested objects flattened with dots. */
 function grantFields(value: unknown, path = ''): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [path ? `${path}: ${show(value)}` : show(value)];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [path ? `${printable(path)}: ${show(value)}` : show(value)];
   const entries = Object.entries(value);
-  if (entries.length === 0) return [path ? `${path}: {}` : 'no fields'];
+  if (entries.length === 0) return [path ? `${printable(path)}: {}` : 'no fields'];
   return entries.flatMap(([key, inner]) => grantFields(inner, path ? `${path}.${key}` : key));
 }
 
@@ -98,14 +112,16 @@ const KNOWN_CLAIMS = new Set(['jti', 'grants', 'iat', 'nbf', 'exp', 'iss', 'sub'
 
 /** Header and claims as aligned, readable rows. */
 export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds: number, c: Colors): string {
-  const rows: [string, string][] = [['Header', Object.entries(header).map(([key, value]) => `${key} ${show(value)}`).join(', ')]];
+  const rows: [string, string][] = [['Header', Object.entries(header).map(([key, value]) => `${printable(key)} ${show(value)}`).join(', ')]];
   const grants = typeof claims.grants === 'object' && claims.grants !== null ? claims.grants : {};
   rows.push(['Identity', grants.identity === undefined ? c.red('missing') : show(grants.identity)]);
-  const grantEntries = Object.entries(grants).filter(([key]) => key !== 'identity');
-  const keyWidth = Math.max(0, ...grantEntries.map(([key]) => key.length));
-  grantEntries.forEach(([key, value], index) => {
+  const grantEntries = Object.entries(grants)
+    .filter(([key]) => key !== 'identity')
+    .map(([key, value]) => [key, printable(key), value] as const);
+  const keyWidth = Math.max(0, ...grantEntries.map(([, shown]) => shown.length));
+  grantEntries.forEach(([key, shown, value], index) => {
     const product = PRODUCTS.get(key) ?? 'not a product grant';
-    rows.push([index === 0 ? 'Grants' : '', `${c.cyan(key.padEnd(keyWidth))}  ${grantFields(value).join(', ')}  ${c.dim(`(${product})`)}`]);
+    rows.push([index === 0 ? 'Grants' : '', `${c.cyan(shown.padEnd(keyWidth))}  ${grantFields(value).join(', ')}  ${c.dim(`(${product})`)}`]);
   });
   if (grantEntries.length === 0) rows.push(['Grants', c.red('none')]);
   rows.push(['Issued', formatTime(claims.iat, nowSeconds)], ['Not before', formatTime(claims.nbf, nowSeconds)]);
@@ -115,7 +131,7 @@ export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds
   rows.push(['API key', `${show(claims.iss)} ${c.dim('(iss)')}`], ['Account', `${show(claims.sub)} ${c.dim('(sub)')}`]);
   rows.push(['Token ID', `${show(claims.jti)} ${c.dim('(jti)')}`]);
   for (const [key, value] of Object.entries(claims)) {
-    if (!KNOWN_CLAIMS.has(key)) rows.push([key, show(value)]);
+    if (!KNOWN_CLAIMS.has(key)) rows.push([printable(key), show(value)]);
   }
   return rows.map(([label, text]) => `${c.bold(label.padEnd(11))} ${text}`).join('\n');
 }
@@ -123,7 +139,8 @@ export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds
 /** One finding: Twilio's code, grantor's code, what is wrong and the fix. */
 export function formatFinding(finding: Finding, c: Colors): string {
   const twilio = finding.twilioCode === undefined ? '' : `${c.yellow(`Twilio ${finding.twilioCode}`)}  `;
-  const lines = [`${c.red('✗')} ${twilio}${c.bold(finding.code)}`, `  ${finding.message}`];
+  // Core quotes what it repeats from a token; escaped again here, as the message may name any claim.
+  const lines = [`${c.red('✗')} ${twilio}${c.bold(finding.code)}`, `  ${printable(finding.message)}`];
   if (finding.fix) lines.push(`  ${c.green('fix:')} ${finding.fix}`);
   return lines.join('\n');
 }

@@ -429,3 +429,38 @@ describe('the installed binary', () => {
     expect(version.trim()).toBe(packageJson.version);
   });
 });
+
+describe('untrusted token contents (issue 22)', () => {
+  /** Every control character but the newline: what could move the cursor, clear the screen or recolour. */
+  const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+  const forged = '\u001b[2J\u001b[H\u001b[32m✓ No problems found.\u001b[0m\r';
+
+  it('decode escapes terminal sequences in claim names and values: the real findings cannot be hidden', () => {
+    const token = sign(claims({ exp: now() - 60, [forged]: forged, grants: { identity: `alice${forged}`, video: { room: forged }, [forged]: 1 } }), {
+      header: { ...HEADER, [forged]: forged },
+    });
+    const { code, stdout, stderr } = run(['decode', token]);
+    expect(code).toBe(1);
+    expect(stdout + stderr).not.toMatch(CONTROL);
+    expect(stdout).toContain('\\u001b[2J\\u001b[H\\u001b[32m✓ No problems found.\\u001b[0m\\u000d');
+    expect(stdout).toContain('TOKEN_EXPIRED');
+  });
+
+  it('decode and verify report an exp beyond the Date range as TOKEN_EXPIRED (exit 1), not a failure of the command (exit 2)', () => {
+    const token = sign(claims({ exp: -Number.MAX_SAFE_INTEGER }));
+    for (const command of ['decode', 'verify']) {
+      const { code, stdout, stderr } = run([command, token]);
+      expect([command, code, stderr]).toEqual([command, 1, '']);
+      expect(stdout).toContain('Twilio would answer 20104 (TOKEN_EXPIRED).');
+      expect(stdout).toContain(String(-Number.MAX_SAFE_INTEGER));
+    }
+  });
+
+  it("verify without TWILIO_API_KEY_SID says it checked the key the token's own iss names, not one you chose", () => {
+    const { code, stdout } = run(['verify', sign(claims())], { env: { TWILIO_API_KEY_SID: undefined } });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`the signature matches the secret for API key ${KEY_SID}, which the token names itself (iss)`);
+    expect(stdout).toContain('TWILIO_API_KEY_SID');
+    expect(run(['verify', sign(claims())]).stdout).toContain(`the signature matches API key ${KEY_SID} (TWILIO_API_KEY_SID)`);
+  });
+});

@@ -35,9 +35,13 @@ export function requireGetUser<TArgs extends unknown[]>(options: { getUser?: unk
   return options.getUser as GetUser<unknown, TArgs>;
 }
 
-/** The query string as Node frameworks give it: a repeated name becomes an array. */
-function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
+/**
+ * A URL's query string as grantor's adapters read it (a repeated name becomes an array), for an
+ * adapter whose framework's parsed query drops names. Without a prototype, `__proto__` is a key like
+ * any other, so it meets the reserved-name rule (400) as in every adapter.
+ */
+export function queryOf(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     const previous = query[name];
     query[name] = previous === undefined ? value : [previous, value].flat();

@@ -1,4 +1,5 @@
 import { AccessTokenError } from './errors.js';
+import { quoted } from './text.js';
 
 /**
  * A grant: a product permission inside a token. `key` is its name in the `grants` claim and
@@ -46,7 +47,7 @@ function checkString(grant: string, option: string, value: unknown, maxLength = 
  * option (swapped environment variables) never reaches a log.
  */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length >= 32 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string') return value.length >= 32 ? `a ${value.length}-character string` : quoted(value);
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
@@ -58,9 +59,9 @@ export function describe(value: unknown): string {
  */
 export function describeSid(value: unknown): string {
   if (typeof value !== 'string') return describe(value);
-  if (SID_PATTERN.test(value)) return JSON.stringify(value);
+  if (SID_PATTERN.test(value)) return quoted(value);
   // A SID pasted with a space or newline around it (common from .env files) is still shown: SIDs are no secrets.
-  if (SID_PATTERN.test(value.trim())) return `${JSON.stringify(value)}, a SID with whitespace around it`;
+  if (SID_PATTERN.test(value.trim())) return `${quoted(value)}, a SID with whitespace around it`;
   return `a ${value.length}-character string that is not a SID`;
 }
 

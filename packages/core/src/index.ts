@@ -34,7 +34,7 @@ export type {
 export { BEARER_ALGORITHMS, bearerUser } from './bearer/index.js';
 export type { BearerAlgorithm, BearerClaims, BearerUser, BearerUserOptions } from './bearer/index.js';
 export { voiceIdentity } from './voice-identity.js';
-export { createFetchHandler, handleFetchRequest, requireGetUser, textBody } from './fetch.js';
+export { createFetchHandler, handleFetchRequest, queryOf, requireGetUser, textBody } from './fetch.js';
 export type { FetchTokenRoute, FetchTokenRouteOptions, GetUser } from './fetch.js';
 export { createTokenHandler, isAllowedOrigin } from './handler/index.js';
 export type {

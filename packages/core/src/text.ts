@@ -11,3 +11,15 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028
 export function quoted(text: string): string {
   return JSON.stringify(text).replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** The widest time a Date holds: 8.64e15 ms either side of 1970 (ECMAScript's time value range). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A Unix time in seconds as ISO 8601, for messages; never throws: a time no Date can hold (a token
+ * may claim any number) is shown as the number itself.
+ */
+export function unixTimeText(seconds: number): string {
+  const ms = seconds * 1000;
+  return Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : `Unix time ${seconds} (outside the dates JavaScript can show)`;
+}

@@ -11,6 +11,7 @@ import {
   VoiceGrant,
 } from './grants.js';
 import { cryptoRuntime, timingSafeEqualStrings } from './runtime.js';
+import { unixTimeText } from './text.js';
 import { type ApiKey, createKeyRing, type HmacSigner, TWILIO_CONTENT_TYPE } from './token.js';
 import { ACCOUNT_SID, API_KEY_SID, checkAccountSid, checkGrants, MAX_TTL, normalizeIdentity } from './validate.js';
 
@@ -172,6 +173,11 @@ function checkHeader(header: AccessTokenHeader): AccessTokenError | undefined {
       `The header's alg is ${describe(header.alg)}; Twilio accepts HS256 only.`,
     );
   }
+  // RFC 7515 §4.1.11: extensions listed in crit must be understood, and grantor implements none.
+  if (header.crit !== undefined) {
+    const names = Array.isArray(header.crit) ? header.crit.slice(0, 5).map(describe).join(', ') || 'an empty list' : describe(header.crit);
+    return new AccessTokenError('INVALID_HEADER', `The header's crit (${names}) asks for extensions grantor does not implement: RFC 7515 says to reject such a token.`);
+  }
   if (header.typ !== 'JWT' || header.cty !== TWILIO_CONTENT_TYPE) {
     return new AccessTokenError(
       'INVALID_HEADER',
@@ -199,13 +205,13 @@ function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): 
     }
   }
   if (now >= exp + tolerance) {
-    problems.push(new AccessTokenError('TOKEN_EXPIRED', `The token expired at ${new Date(exp * 1000).toISOString()} (${now - exp} s ago). Fetch a new one.`));
+    problems.push(new AccessTokenError('TOKEN_EXPIRED', `The token expired at ${unixTimeText(exp)} (${now - exp} s ago). Fetch a new one.`));
   }
   if (isInteger(nbf) && now + tolerance < nbf) {
     problems.push(
       new AccessTokenError(
         'TOKEN_NOT_YET_VALID',
-        `The token is not valid before ${new Date(nbf * 1000).toISOString()} (${nbf - now} s from now). Check the server clock.`,
+        `The token is not valid before ${unixTimeText(nbf)} (${nbf - now} s from now). Check the server clock.`,
       ),
     );
   }

@@ -350,3 +350,28 @@ describe('what verify keeps between calls', () => {
     expect(verify(token).header.alg).toBe('HS256');
   });
 });
+
+describe('claims past the Date range (issue 22)', () => {
+  const MIN = -Number.MAX_SAFE_INTEGER;
+  const MAX = Number.MAX_SAFE_INTEGER;
+
+  it('an exp before the Date range is TOKEN_EXPIRED, an AccessTokenError rather than a RangeError', () => {
+    expectVerifyError(handSign(TWILIO_HEADER, validClaims({ exp: MIN })), 'TOKEN_EXPIRED', 20104);
+    const { problems } = inspectAccessToken(handSign(TWILIO_HEADER, validClaims({ exp: MIN })), { clock: () => NOW_MS });
+    expect(problems[0]!.message).toContain(String(MIN));
+  });
+
+  it('an nbf past the Date range is TOKEN_NOT_YET_VALID', () => {
+    expectVerifyError(handSign(TWILIO_HEADER, validClaims({ nbf: MAX })), 'TOKEN_NOT_YET_VALID', 20105);
+  });
+
+  it('an exp past the Date range is LIFETIME_TOO_LONG', () => {
+    expectVerifyError(handSign(TWILIO_HEADER, validClaims({ exp: MAX })), 'LIFETIME_TOO_LONG', 20157);
+  });
+});
+
+describe('crit (issue 22: RFC 7515 §4.1.11)', () => {
+  it.each([[['exp']], [['b64']], [[]], ['b64']])('a header with crit %j is INVALID_HEADER: grantor understands no extension', (crit) => {
+    expectVerifyError(handSign({ ...TWILIO_HEADER, crit, b64: false }, validClaims()), 'INVALID_HEADER', 20102);
+  });
+});

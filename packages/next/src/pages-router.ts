@@ -1,4 +1,4 @@
-import { createTokenHandler, type TokenRequest, textBody } from '@grantor/core';
+import { createTokenHandler, queryOf, type TokenRequest, textBody } from '@grantor/core';
 // Next's own declarations (its `next` entry re-exports them). Not `from 'next'`: that entry also makes
 // `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
 // file before Next 15, so ESM `nodenext` projects could not resolve it.
@@ -53,7 +53,8 @@ export function createTokenApiRoute<TUser>(options: ApiRouteOptions<TUser>): Api
       method: req.method ?? '',
       headers: req.headers,
       getUser: () => getUser(req, res) as TUser | undefined,
-      query: req.query,
+      // Read from the URL: Next's req.query drops a `__proto__` name that every other adapter refuses.
+      query: queryOf(new URL(req.url ?? '/', 'http://localhost')),
       body: bodyOf(req),
       request: req,
     });
