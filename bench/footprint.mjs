@@ -1,7 +1,7 @@
 // Footprint: cold import time in fresh processes, and the size of each package's production tree,
 // both from packages installed as users get them (see lib/install.mjs).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installedPackages, npmInstall, packWorkspace, treeBytes } from './lib/install.mjs';
@@ -22,11 +22,13 @@ export function prepareInstalls({ log = () => {} } = {}) {
     honoApp: npmInstall('hono-app', [tarballs.get('@grantor/core'), tarballs.get('@grantor/hono'), `hono@${benchVersion('hono')}`]),
     twilio: npmInstall('twilio', [`twilio@${benchVersion('twilio')}`]),
     livekit: npmInstall('livekit', [`livekit-server-sdk@${benchVersion('livekit-server-sdk')}`]),
+    // jose as bearerUser would get it were it a dependency rather than bundled (see the JOSE rows).
+    jose: npmInstall('jose', [`jose@${benchVersion('jose')}`]),
   };
   // Empty modules: what Node's loader costs before any package code runs (the floor of each row).
   writeFileSync(join(installs.core, 'empty.cjs'), '');
   writeFileSync(join(installs.core, 'empty.mjs'), '');
-  log('footprint: packed and npm-installed core, the Hono app, twilio and livekit-server-sdk');
+  log('footprint: packed and npm-installed core, the Hono app, twilio, livekit-server-sdk and jose');
   return installs;
 }
 
@@ -43,9 +45,23 @@ export const IMPORTS = [
     esm: false,
     install: 'core',
   },
+  {
+    id: 'jose-chunk',
+    label: "core's bundled jose chunk, loaded by `bearerUser` on the first bearer token",
+    specifier: '@grantor/core/jose-chunk',
+    esm: true,
+    install: 'core',
+  },
+  { id: 'jose', label: "`import('jose')`: the whole package, were it a dependency imported with core", specifier: 'jose', esm: true, install: 'jose' },
   { id: 'twilio', label: "`require('twilio')`", specifier: 'twilio', esm: false, install: 'twilio' },
   { id: 'twilio-token', label: "`require('twilio/lib/jwt/AccessToken')`", specifier: 'twilio/lib/jwt/AccessToken', esm: false, install: 'twilio' },
 ];
+
+/** The installed path of core's jose chunk (`dist/jose-<hash>.mjs`), relative to the install folder. */
+function joseChunk(cwd) {
+  const dist = join(cwd, 'node_modules', '@grantor', 'core', 'dist');
+  return `./node_modules/@grantor/core/dist/${readdirSync(dist).find((file) => /^jose-.*\.mjs$/.test(file))}`;
+}
 
 /**
  * Milliseconds the import itself takes in a fresh node process (process start-up excluded): wall
@@ -53,7 +69,8 @@ export const IMPORTS = [
  * competing for the cores inflate much less. The import runs from a script file in the install
  * folder, as an app's own file would (\`node -e\` preloads parts of Node and skews both).
  */
-function coldImport({ id, specifier, esm, code }, cwd) {
+function coldImport({ id, specifier: named, esm, code }, cwd) {
+  const specifier = named === '@grantor/core/jose-chunk' ? joseChunk(cwd) : named;
   const load = code ?? (esm ? `await import(${JSON.stringify(specifier)})` : `require(${JSON.stringify(specifier)})`);
   const script = join(cwd, `cold-import-${id}.${esm ? 'mjs' : 'cjs'}`);
   writeFileSync(
@@ -68,6 +85,7 @@ export function measureColdImports({ installs, runs = 10, log = () => {} }) {
   // Which file each row really loaded: the packed dist, not a workspace link.
   const resolved = IMPORTS.map(({ specifier, esm, install, code }) => {
     if (code) return '(built-in)';
+    if (specifier === '@grantor/core/jose-chunk') return joseChunk(installs[install]).slice(2);
     const find = esm ? `console.log(new URL(import.meta.resolve(${JSON.stringify(specifier)})).pathname)` : `console.log(require.resolve(${JSON.stringify(specifier)}))`;
     const args = esm ? ['--input-type=module', '-e', find] : ['-e', find];
     return execFileSync(process.execPath, args, { cwd: installs[install], encoding: 'utf8' }).trim();
@@ -80,7 +98,7 @@ export function measureColdImports({ installs, runs = 10, log = () => {} }) {
   return IMPORTS.map((entry, index) => ({
     id: entry.id,
     label: entry.label,
-    resolved: entry.code ? resolved[index] : resolved[index].slice(installs[entry.install].length + 1),
+    resolved: entry.code || entry.id === 'jose-chunk' ? resolved[index] : resolved[index].slice(installs[entry.install].length + 1),
     medianMs: median(samples[index].map((sample) => sample.wallMs)),
     minMs: Math.min(...samples[index].map((sample) => sample.wallMs)),
     cpuMedianMs: median(samples[index].map((sample) => sample.cpuMs)),
@@ -111,6 +129,7 @@ export function measureInstallSizes({ installs, log = () => {} }) {
     describeInstall(installs.core, '@grantor/core'),
     describeInstall(installs.twilio, 'twilio'),
     describeInstall(installs.livekit, 'livekit-server-sdk'),
+    describeInstall(installs.jose, 'jose'),
   ];
   log('footprint: install sizes done');
   return sizes;

@@ -11,6 +11,7 @@ export const TARGETS = {
   coreImportMs: 15,
   coreImportVsTwilioToken: 0.3,
   workerBundleKB: 100,
+  bearerVsMint: 0.5,
 };
 
 const integer = (value) => Math.round(value).toLocaleString('en-US');
@@ -177,6 +178,26 @@ its production dependencies and installed optional ones; nested copies counted),
 as disk blocks allocated ("on disk").
 
 ${table(['Package', 'own files', 'packages', 'node_modules (file bytes)', 'on disk', 'largest dependencies'], sizeRows)}`;
+}
+
+function bearerSection({ bearer }) {
+  if (!bearer) return '';
+  const rows = bearer.cases.map((entry) => [entry.label, integer(entry.perSecond), `${(1e6 / entry.perSecond).toFixed(1)} µs`, ratio(entry.vsMint), `±${(entry.spread / 2).toFixed(0)}%`]);
+  const targets = bearer.cases
+    .filter((entry) => entry.id.startsWith('bearer-'))
+    .map((entry) => [entry.label, ratio(entry.vsMint), `≥ ${TARGETS.bearerVsMint}x`, verdict(shown(entry.vsMint) >= TARGETS.bearerVsMint)]);
+  return `## 5. Bearer tokens (\`bearerUser\`)
+
+A native app sends its identity provider's JWT as \`Authorization: Bearer\`; the route verifies it (JWKS
+cached after the first request, from a loopback provider with discovery) and mints. Each case answers a
+Web \`Request\` through core's fetch handler, the route every adapter shares, one request at a time;
+${bearer.rounds} rounds of ${bearer.sliceMs} ms, the cases alternating. "vs mint" is the ratio to the route whose
+user is already known (a session), paired within each round and the median taken, so load that comes
+and goes during the run cancels out.
+
+${table(['Case', 'requests/s (median)', 'per request', 'vs mint', 'spread'], rows)}
+
+${table(['Target', 'vs mint', 'Target', 'Result'], targets)}`;
 }
 
 function workersSection({ workers }) {
@@ -427,6 +448,23 @@ function footprintFindings(footprint) {
   return findings;
 }
 
+/** Why core bundles the part of jose that bearerUser uses, from this run's figures. */
+function joseFindings(footprint) {
+  const byId = Object.fromEntries(footprint.imports.map((entry) => [entry.id, entry]));
+  const jose = footprint.sizes.find((entry) => entry.name === 'jose');
+  const core = footprint.sizes.find((entry) => entry.name === '@grantor/core');
+  if (!byId['jose-chunk'] || !byId.jose || !jose || !core) return [];
+  return [`- **JOSE: jose, the part bearerUser uses bundled into core's dist and loaded on the first bearer token.**
+  jose (no dependencies, WebCrypto only, so the same code on Node, workerd, Deno, Bun and Edge) verifies
+  the provider's JWTs. As a dependency it would install ${megabytes(jose.totalBytes)} (${jose.label}, every JOSE feature in
+  one ESM-only build, which CommonJS apps would reach through \`require(esm)\`) and \`import('jose')\` takes ${ms(byId.jose.medianMs)}
+  cold; an optional peer would make every bearer app install it by hand. Bundled, only \`jwtVerify\` and
+  \`createLocalJWKSet\` with what they need are in core, as one chunk per format that core's entry does not import:
+  core installs ${megabytes(core.totalBytes)} with no dependency, its cold import is unchanged (the rows above), and the first
+  bearer token pays ${ms(byId['jose-chunk'].medianMs)} to load the chunk. The cost: a jose fix reaches apps through a core release
+  (pinned in core's devDependencies, so Renovate/Dependabot on this repository see it).`];
+}
+
 function workersFindings(workers) {
   if (!workers) return [];
   const routes = Object.fromEntries(workers.bundles.routes.map((route) => [route.id, route]));
@@ -473,7 +511,7 @@ function findingsSection({ http, footprint, workers, signing }) {
   shape (a test in \`packages/core/test/handler.test.ts\` proves both paths give the same answers). A
   one-off A/B on a quiet machine (2026-11-23, not re-run by \`pnpm bench\`): server CPU of (c) went from
   308-332 to 267-277 µs per request against 229-258 µs for (a).${validationShare > 0.02 ? ` In this run's profile of (c) express-validator still took ${percent(validationShare)}: check that the bench request is room-only.` : ''}`);
-  findings.push(...verifyFindings(signing), ...footprintFindings(footprint), ...workersFindings(workers));
+  findings.push(...verifyFindings(signing), ...footprintFindings(footprint), ...joseFindings(footprint), ...workersFindings(workers));
   if (findings.length === 0) return '';
   return `## Findings\n\n${findings.join('\n')}\n`;
 }
@@ -490,11 +528,11 @@ ${machineSection(results)}
 
 \`\`\`sh
 pnpm install
-pnpm bench        # builds the packages, runs all four parts (about 5 minutes), rewrites this file
+pnpm bench        # builds the packages, runs all five parts (about 6 minutes), rewrites this file
 \`\`\`
 
 Parts on their own (after \`pnpm --filter "@grantor/bench^..." build\`): \`node bench/sign.mjs\`,
-\`node bench/footprint.mjs\`, \`node bench/workers.mjs\`, \`node bench/http/bench.mjs\` (print JSON). The footprint and
+\`node bench/footprint.mjs\`, \`node bench/workers.mjs\`, \`node bench/bearer.mjs\`, \`node bench/http/bench.mjs\` (print JSON). The footprint and
 Workers parts pack the packages and npm-install them (and twilio, livekit-server-sdk) from the registry into temporary
 folders, removed afterwards (\`KEEP_BENCH_DIRS=1\` keeps them). One server by hand, for a
 profile: \`node --cpu-prof bench/http/server.mjs express-grantor\`, load it with
@@ -507,6 +545,8 @@ ${footprintSection(results)}
 ${workersSection(results)}
 
 ${httpSection(results)}
+
+${bearerSection(results)}
 
 ${findingsSection(results)}`;
 }

@@ -5,6 +5,7 @@ import { measureColdImports, measureInstallSizes, prepareInstalls } from './foot
 import { removeScratch } from './lib/install.mjs';
 import { runHttpBench } from './http/bench.mjs';
 import { renderReport } from './report.mjs';
+import { runBearerBench } from './bearer.mjs';
 import { runSigningBench } from './sign.mjs';
 import { measureWorkerBundles, runWorkersBench } from './workers.mjs';
 
@@ -30,6 +31,7 @@ const machine = {
 };
 
 const signing = await runSigningBench({ log });
+const bearer = await runBearerBench({ log });
 // Everything below that needs a package as users get it uses these npm installs of packed tarballs.
 const installs = prepareInstalls({ log });
 let footprint;
@@ -48,6 +50,6 @@ const http = await runHttpBench({ log });
 machine.loadAfter = loadavg()[0];
 machine.durationMinutes = (Date.now() - started) / 60_000;
 
-const report = renderReport({ machine, signing, footprint, workers, http });
+const report = renderReport({ machine, signing, bearer, footprint, workers, http });
 writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
 console.log(report);
