@@ -19,14 +19,15 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
-export async function signingKey(kid: string): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  return { kid, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+export async function signingKey(kid: string, alg: 'ES256' | 'RS256' = 'ES256'): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { kid, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
 
 function oidcProvider(issuer: string, keys: SigningKey[]): Provider {
+  const alg = keys[0]!.privateJwk.alg as 'ES256' | 'RS256';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: SUBJECT, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' }],
+    clients: [{ client_id: SUBJECT, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: alg }],
     jwks: { keys: keys.map((key) => key.privateJwk) },
     features: {
       devInteractions: { enabled: false },
@@ -35,7 +36,7 @@ function oidcProvider(issuer: string, keys: SigningKey[]): Provider {
         enabled: true,
         defaultResource: () => AUDIENCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'calls', audience: AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+        getResourceServerInfo: () => ({ scope: 'calls', audience: AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg } } }),
       },
     },
   });
@@ -93,7 +94,7 @@ export async function startProvider(keys?: SigningKey[]): Promise<TestProvider> 
     async sign(claims = {}, header = {}, key = state.keys[0]!) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ iss: issuer, sub: SUBJECT, aud: AUDIENCE, iat: now, exp: now + 300, ...claims })
-        .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt', ...header })
+        .setProtectedHeader({ alg: key.privateJwk.alg!, kid: key.kid, typ: 'at+jwt', ...header })
         .sign(key.privateKey);
     },
     async close() {

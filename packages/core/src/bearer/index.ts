@@ -194,13 +194,13 @@ export function bearerUser(options: BearerUserOptions): (request: RequestLike) =
   return async (request) => {
     const authorization = authorizationOf(request);
     if (!authorization || !/^Bearer(\s|$)/i.test(authorization)) {
-      throw new AccessTokenError('UNAUTHENTICATED', 'Send your identity provider\'s token as "Authorization: Bearer <token>".', {
+      throw new AccessTokenError('UNAUTHENTICATED', 'Send your identity provider\'s token in an "Authorization: Bearer" header.', {
         // RFC 6750 §3.1: a request without credentials gets the scheme, no error code.
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
     const token = BEARER.exec(authorization)?.[1];
-    if (!token) throw invalidBearerToken('The Authorization header is not "Bearer <token>".');
+    if (!token) throw invalidBearerToken('The Authorization header is not "Bearer" and a token.');
     let claims: BearerClaims;
     try {
       const { jwtVerify } = await loadJose();
