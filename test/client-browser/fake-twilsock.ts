@@ -13,7 +13,9 @@
 //   Conversations Client re-emit.
 // - Server `close` with status 410 makes it emit tokenExpired (same function) and drop the socket;
 //   the next updateToken then reconnects and sends `init` with the new token
-//   (fsm userUpdateToken from disconnected → connecting).
+//   (fsm userUpdateToken from disconnected → connecting). Dropping the socket takes 3 s: the channel
+//   (receiveClose → waitSocketClosed → onCloseReceived) clears the socket's onclose before closing
+//   it, so only DISCONNECTING_TIMEOUT moves it on to disconnected.
 // - Client.updateToken / SyncClient.updateToken → TwilsockClient.updateToken → TwilsockChannel
 //   sendUpdate: an `update` message carrying `token`, answered by a `reply` 200 (fsm updateSuccess).
 //   That `update` (or a fresh `init`) is how a new token reaches the server.
@@ -55,16 +57,30 @@ export function decodeFrame(data: Buffer): TwilsockFrame {
 /** An HTTP route tunnelled through twilsock, answered by the fake with 200 and this JSON body. */
 export type UpstreamRoutes = Record<string, (request: { host: string; path: string; method: string }) => unknown>;
 
+/**
+ * What the fake says on its own about each token it gets (in `init` or `update`):
+ * - `manual`: nothing; the test calls `tokenAboutToExpire()` or `tokenExpired()`.
+ * - `about-to-expire` / `expired`: that notice at `announceAt(token)` (ms), for each token (a server
+ *   that re-sends token information after every update); a newer token cancels the older one's.
+ * - `storm`: token_about_to_expire right after each reply, and again every 100 ms until `stop()`.
+ */
+export type TwilsockAnnounce = 'manual' | 'about-to-expire' | 'expired' | 'storm';
+
 export class FakeTwilsock {
   readonly frames: TwilsockFrame[] = [];
-  /** The token of each `init` (one per connection) and of each `update`, in order. */
-  readonly tokensReceived: { method: 'init' | 'update'; token: string }[] = [];
+  /** The token of each `init` (one per connection) and of each `update`, in order, and when it came (ms). */
+  readonly tokensReceived: { method: 'init' | 'update'; token: string; at: number }[] = [];
   /** Tunnelled HTTP requests no route answered: `GET aim.us1.twilio.com/…`. */
   readonly unanswered: string[] = [];
   connections = 0;
   private socket: WebSocketRoute | undefined;
+  private announcement: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly routes: UpstreamRoutes = {}) {}
+  constructor(
+    private readonly routes: UpstreamRoutes = {},
+    private readonly announce: TwilsockAnnounce = 'manual',
+    private readonly announceAt: (token: string) => number = Date.now,
+  ) {}
 
   async install(page: Page): Promise<void> {
     await page.routeWebSocket(TWILSOCK_URL, (ws) => {
@@ -81,12 +97,14 @@ export class FakeTwilsock {
     const ok = { method: 'reply', id: header.id, status: { code: 200, status: 'OK' } };
     switch (header.method) {
       case 'init':
-        this.tokensReceived.push({ method: 'init', token: String(header.token) });
+        this.tokensReceived.push({ method: 'init', token: String(header.token), at: Date.now() });
         this.send({ ...ok, continuation_token: `CT${randomUUID()}`, capabilities: header.capabilities ?? [], init_registrations: [] });
+        this.announceLater(String(header.token));
         break;
       case 'update':
-        this.tokensReceived.push({ method: 'update', token: String(header.token) });
+        this.tokensReceived.push({ method: 'update', token: String(header.token), at: Date.now() });
         this.send(ok);
+        this.announceLater(String(header.token));
         break;
       case 'message': {
         const request = header.http_request as { host: string; path: string; method: string };
@@ -106,6 +124,22 @@ export class FakeTwilsock {
   send(header: Record<string, unknown>, payload?: unknown): void {
     if (!this.socket) throw new Error('The client has not connected to the fake twilsock server');
     this.socket.send(encodeFrame(header, payload));
+  }
+
+  private announceLater(token: string): void {
+    this.stop();
+    if (this.announce === 'storm') {
+      this.tokenAboutToExpire();
+      this.announcement = setInterval(() => this.tokenAboutToExpire(), 100);
+    } else if (this.announce !== 'manual') {
+      const announce = () => (this.announce === 'expired' ? this.tokenExpired() : this.tokenAboutToExpire());
+      this.announcement = setTimeout(announce, this.announceAt(token) - Date.now());
+    }
+  }
+
+  /** Ends what the fake would still say on its own. */
+  stop(): void {
+    clearTimeout(this.announcement);
   }
 
   /** The server's notice that the connection's token expires soon. */

@@ -59,6 +59,8 @@ export interface RouteLogEntry {
   user: string | undefined;
   params: unknown;
   status: number;
+  /** When the request came (ms). */
+  at: number;
 }
 
 export interface TestServer {
@@ -67,6 +69,10 @@ export interface TestServer {
   requests: RouteLogEntry[];
   /** Flip to make the policy refuse (403) every request until flipped back. */
   deny: boolean;
+  /** Users the policy refuses (403), for tests that run several users at once. */
+  denied: Set<string>;
+  /** The ttl the policy gives, in seconds (unset: the route's TOKEN_TTL). */
+  ttl: number | undefined;
   /** How long the route waits before answering, so that concurrent callers overlap. */
   delayMs: number;
   close(): Promise<void>;
@@ -99,7 +105,7 @@ export const USER_COOKIE = 'test-user';
 
 export async function startServer(): Promise<TestServer> {
   const bundles = await bundlePages();
-  const state: TestServer = { baseUrl: '', requests: [], deny: false, delayMs: 0, close: async () => {} };
+  const state: TestServer = { baseUrl: '', requests: [], deny: false, denied: new Set(), ttl: undefined, delayMs: 0, close: async () => {} };
   const app = express();
   app.get('/', (req, res) => {
     const script = PAGE_SCRIPTS.find((name) => name === req.query.page);
@@ -118,7 +124,7 @@ export async function startServer(): Promise<TestServer> {
     next();
   });
   app.use('/api/token', async (req, res, next) => {
-    const entry: RouteLogEntry = { user: (req as { user?: { id: string } }).user?.id, params: undefined, status: 0 };
+    const entry: RouteLogEntry = { user: (req as { user?: { id: string } }).user?.id, params: undefined, status: 0, at: Date.now() };
     state.requests.push(entry);
     res.on('finish', () => (entry.status = res.statusCode));
     if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
@@ -131,11 +137,12 @@ export async function startServer(): Promise<TestServer> {
       ttl: TOKEN_TTL,
       // Which SDK's page asks, so the policy grants what that SDK needs.
       validators: [body('sdk').optional().isIn(['voice', 'conversations', 'sync', 'video'])],
-      policy: ({ params }): PolicyDecision => {
-        const entry = state.requests.at(-1);
+      policy: ({ user, params }): PolicyDecision => {
+        // The log entry of this request: the last one of this user (requests of several users overlap).
+        const entry = state.requests.findLast((logged) => logged.user === user.id);
         if (entry) entry.params = params;
-        if (state.deny) return { deny: 'The test switched the policy to deny.' };
-        return { grants: policyGrantsFor(params) };
+        if (state.deny || state.denied.has(user.id)) return { deny: 'The test switched the policy to deny.' };
+        return { grants: policyGrantsFor(params), ttl: state.ttl };
       },
     }),
   );
@@ -230,9 +237,9 @@ export async function openPage(context: BrowserContext, server: TestServer, scri
   return { page, pageErrors, console: consoleLines };
 }
 
-/** Verifies a token as Twilio would (signature with the route's key secret, account, key, expiry). */
-export function verify(token: string): DecodedAccessToken {
-  return verifyAccessToken(token, credentials);
+/** Verifies a token as Twilio would (signature with the route's key secret, account, key, expiry), now or at `at` (ms). */
+export function verify(token: string, at?: number): DecodedAccessToken {
+  return verifyAccessToken(token, at === undefined ? credentials : { ...credentials, clock: () => at });
 }
 
 /** Resolves once the wall clock is past `second` (a token's iat), so the next token's iat and exp are later. */
@@ -244,9 +251,9 @@ export async function afterSecond(second: number): Promise<void> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `condition()` holds, polling; throws with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(25);
   }
@@ -261,9 +268,11 @@ export interface BrowserHarness {
 
 /**
  * Registers the suite's hooks: the server and Chromium for the whole file (Chromium missing fails
- * here, in CI), each test's context closed after it and the route's log and switches reset.
+ * here, in CI), each test's context closed after it and the route's log and switches reset. A
+ * suite of concurrent tests (`concurrent`) keeps them all until the file is done instead: its tests
+ * tell their requests apart by user.
  */
-export function useBrowserHarness(): BrowserHarness {
+export function useBrowserHarness({ concurrent = false } = {}): BrowserHarness {
   const contexts: BrowserContext[] = [];
   const harness = {
     newContext: async (user: string) => {
@@ -280,10 +289,14 @@ export function useBrowserHarness(): BrowserHarness {
     await harness.browser?.close();
     await harness.server?.close();
   });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    harness.server.requests.length = 0;
-    harness.server.deny = false;
-  });
+  if (!concurrent) {
+    afterEach(async () => {
+      await Promise.all(contexts.splice(0).map((context) => context.close()));
+      harness.server.requests.length = 0;
+      harness.server.deny = false;
+      harness.server.denied.clear();
+      harness.server.ttl = undefined;
+    });
+  }
   return harness;
 }

@@ -1,192 +1,72 @@
-// attach() in real Chromium with the real Twilio SDKs: each SDK raises its expiry event because its
-// (fake) signaling server said so, the token source fetches a fresh token from a real grantor route,
-// and the SDK sends it to that server, where the test verifies it. Then the policy refuses (403):
-// one request, no retry, nothing reaches the server, and onError gets the TokenSourceError.
-import type { Page } from 'playwright-core';
+// attach() in real Chromium with the real Twilio SDKs against fake signaling servers and a real
+// grantor route with 12 s tokens: each SDK is kept supplied through three consecutive expiries,
+// once with a server that re-sends token information after every update (the SDK's own events drive
+// the refreshes) and once with one that stays silent after an update (the source's timer does), with
+// the page's clock two hours ahead or behind; a token the route considers expired never reaches an
+// SDK, nor is one held past its expiry. The scenarios run at once, each as its own user. Video, which has nothing to attach, gets its
+// token at connect().
+import type { TwilsockAnnounce } from './fake-twilsock.js';
+import type { VoiceAnnounce } from './fake-voice.js';
 import { describe, expect, test } from 'vitest';
-import { FakeTwilsock } from './fake-twilsock.js';
-import { FakeVoiceSignaling } from './fake-voice.js';
-import {
-  afterSecond,
-  type ExternalRequest,
-  claimedGrantsFor,
-  openPage,
-  type PageHandle,
-  refuseOtherWebSockets,
-  SERVICE_SIDS,
-  skipBrowserTests,
-  sleep,
-  TOKEN_TTL,
-  until,
-  useBrowserHarness,
-  verify,
-} from './harness.js';
-import type { ErrorRecord, PageRecord } from './page/common.js';
+import { openPage, refuseOtherWebSockets, skipBrowserTests, until, useBrowserHarness, verify } from './harness.js';
+import { expectAlwaysValid, expiryEvents, HOUR_MS, pageRecord, runSdk, type Sdk, start, TTL, tokenInfo, tokens } from './sdks.js';
 
-const USER = 'alice';
-
-describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', () => {
+describe.skipIf(skipBrowserTests)('attach() keeps the real SDKs supplied in Chromium', () => {
   const harness = useBrowserHarness();
-  let external: ExternalRequest[] = [];
-  let otherSockets: string[] = [];
+  const requestsOf = (user: string) => harness.server.requests.filter((entry) => entry.user === user);
 
-  async function open(script: 'voice' | 'conversations' | 'sync' | 'video', install: (page: Page) => Promise<void>): Promise<PageHandle> {
-    const created = await harness.newContext(USER);
-    external = created.external;
-    otherSockets = [];
-    return openPage(created.context, harness.server, script, async (page) => {
-      await refuseOtherWebSockets(page, otherSockets);
-      await install(page);
-    });
-  }
+  // Each SDK with each way of announcing expiry; each SDK's page clock once ahead, once behind.
+  const scenarios: { sdk: Sdk; resend: boolean; announce: VoiceAnnounce | TwilsockAnnounce; offsetHours: number }[] = [
+    { sdk: 'voice', resend: true, announce: 'every', offsetHours: 2 },
+    { sdk: 'voice', resend: false, announce: 'first', offsetHours: -2 },
+    { sdk: 'conversations', resend: true, announce: 'expired', offsetHours: -2 },
+    { sdk: 'conversations', resend: false, announce: 'manual', offsetHours: 2 },
+    { sdk: 'sync', resend: true, announce: 'about-to-expire', offsetHours: 2 },
+    { sdk: 'sync', resend: false, announce: 'manual', offsetHours: -2 },
+  ];
 
-  const pageRecord = (page: Page) => page.evaluate(() => (window as unknown as { record: PageRecord }).record);
-  /** Starts the page's SDK (not awaited: the fake server has to answer first). */
-  const start = (page: Page) => page.evaluate(() => (window as unknown as { harness: { start(): Promise<string> } }).harness.start());
+  test(
+    'each SDK through 3 consecutive expiries, its server re-sending token information or silent, the page clock 2 h off: never an expired token',
+    async () => {
+      harness.server.ttl = TTL;
+      await Promise.all(
+        scenarios.map(async ({ sdk, resend, announce, offsetHours }) => {
+          const user = `${sdk}_${resend ? 'resend' : 'silent'}`;
+          const running = await runSdk(harness, user, sdk, announce, offsetHours * HOUR_MS);
+          const { page } = running;
+          /** What happened when, in ms from the first request: for the failure messages. */
+          const timeline = async () =>
+            `${user}: requests ${JSON.stringify(requestsOf(user).map((entry) => [entry.at - requestsOf(user)[0]!.at, entry.status]))}, tokens ${JSON.stringify(
+              running.received().map(({ token, at }) => [at - requestsOf(user)[0]!.at, tokenInfo(token).exp * 1000 - requestsOf(user)[0]!.at]),
+            )}, events ${JSON.stringify((await pageRecord(page)).events)}`;
+          // Where the server re-sends, the SDK's events come first (about 6 s in, before the source's
+          // own timer at ttl - 1 - refreshMargin = 10 s); where it is silent, the timer (at 5 s).
+          const first = await tokens(page, { getTokenCalls: 20, refreshMargin: resend ? 1 : undefined });
+          // Twenty getToken() with the clock two hours off: one request, one token.
+          expect(first.distinct).toBe(1);
+          expect(requestsOf(user)).toHaveLength(1);
+          await start(page, { tokenRefreshMs: 5000 });
 
-  /** Checks a token as the route issued it: valid signature, the logged-in user, the policy's grants, the route's ttl. */
-  function expectIssued(token: string, sdk: string) {
-    const { claims } = verify(token);
-    expect(claims.grants).toEqual({ identity: USER, ...claimedGrantsFor({ sdk }) });
-    const { iat, exp } = claims as { iat: number; exp: number };
-    expect(exp - iat).toBe(TOKEN_TTL);
-    return { iat, exp };
-  }
+          await until(() => running.received().filter(({ token }) => tokenInfo(token).exp * 1000 <= Date.now()).length >= 3, `3 expiries (${user})`, 45_000);
+          const now = Date.now();
+          const received = running.received();
+          expect(received[0]!.token).toBe(first.token);
+          expect(expectAlwaysValid(received, user, sdk, now, await timeline())).toBeGreaterThanOrEqual(3);
+          // Every token the route issued reached the SDK: no request was wasted.
+          expect(requestsOf(user).map((entry) => entry.status), await timeline()).toEqual(received.map(() => 200));
+          const events = expiryEvents(await pageRecord(page));
+          if (resend) expect(events.length, await timeline()).toBeGreaterThanOrEqual(3);
+          // Silent: Voice's Device raises tokenWillExpire once, on the first connected (twilio-voice.js#93).
+          else expect(events.length, await timeline()).toBeLessThanOrEqual(sdk === 'voice' ? 1 : 0);
 
-  /** After the policy flipped to deny: exactly one more request, answered 403, and onError got it. */
-  async function expectOneRefusal(page: Page, requestsBefore: number): Promise<void> {
-    await until(() => harness.server.requests.length > requestsBefore, 'the refresh request after the policy flipped');
-    // The source's first retry would come within 500 ms (its backoff base): wait well past it.
-    await sleep(1500);
-    expect(harness.server.requests.slice(requestsBefore).map((entry) => entry.status)).toEqual([403]);
-    await expect.poll(async () => (await pageRecord(page)).errors.length).toBe(1);
-    const [error] = (await pageRecord(page)).errors as [ErrorRecord];
-    expect(error).toMatchObject({ name: 'TokenSourceError', status: 403, code: 'FORBIDDEN', retryable: false });
-  }
-
-  describe('Voice Device (tokenWillExpire)', () => {
-    test('the server announces expiry, the Device gets a fresh token and sends it in listen; on 403 nothing is sent', async () => {
-      const fake = new FakeVoiceSignaling(() => USER);
-      const { page, pageErrors } = await open('voice', (page) => fake.install(page));
-      const started = start(page);
-
-      await until(() => fake.listens.length === 1, 'the Device to send listen');
-      const first = fake.listens[0]!;
-      const firstClaims = expectIssued(first.token, 'voice');
-      expect(harness.server.requests).toHaveLength(1);
-      // Past the source's floor (5 s after its last request), so that the event is not dropped.
-      await afterSecond(firstClaims.iat + 4);
-      // "11 s left": with tokenRefreshMs 10000 the Device raises tokenWillExpire about 1 s later.
-      first.answer(11);
-      expect(await started).toBe(first.token);
-
-      await until(() => fake.listens.length === 2, 'the Device to send listen with a new token');
-      const second = fake.listens[1]!;
-      const secondClaims = expectIssued(second.token, 'voice');
-      expect(second.token).not.toBe(first.token);
-      expect(secondClaims.exp).toBeGreaterThan(firstClaims.exp);
-      expect(harness.server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
-      expect((await pageRecord(page)).events.filter((name) => name === 'tokenWillExpire')).toHaveLength(1);
-      expect(await page.evaluate(() => (window as unknown as { harness: { deviceToken(): string } }).harness.deviceToken())).toBe(second.token);
-
-      harness.server.deny = true;
-      await afterSecond(secondClaims.iat + 4);
-      second.answer(11);
-      await expectOneRefusal(page, 2);
-      expect((await pageRecord(page)).events.filter((name) => name === 'tokenWillExpire')).toHaveLength(2);
-      expect(fake.listens).toHaveLength(2);
-      expect(fake.received.filter((message) => message.type === 'listen')).toHaveLength(2);
-      expect(otherSockets).toEqual([]);
-      // Insights (eventgw.twilio.com) and the ringtones (sdk.twilio.com), answered by newContext's fakes.
-      expect(external.map((request) => new URL(request.url).hostname).filter((host) => !host.endsWith('.twilio.com'))).toEqual([]);
-      expect(pageErrors).toEqual([]);
-    });
-  });
-
-  /** The twilsock-based clients: the same steps, the server's notice and the client's reply differ in name only. */
-  function twilsockTests(sdk: 'conversations' | 'sync', routes: ConstructorParameters<typeof FakeTwilsock>[0] = {}) {
-    test('token_about_to_expire: the client gets a fresh token and sends it in update; on 403 nothing is sent', async () => {
-      const fake = new FakeTwilsock(routes);
-      const { page, pageErrors } = await open(sdk, (page) => fake.install(page));
-      const firstToken = await start(page);
-      expect(fake.tokensReceived).toEqual([{ method: 'init', token: firstToken }]);
-      const firstClaims = expectIssued(firstToken, sdk);
-      expect(harness.server.requests).toHaveLength(1);
-
-      // Past the source's floor (5 s after its last request), so that the event is not dropped.
-      await afterSecond(firstClaims.iat + 5);
-      fake.tokenAboutToExpire();
-      await until(() => fake.tokensReceived.length === 2, 'the client to send update with a new token');
-      const update = fake.tokensReceived[1]!;
-      expect(update.method).toBe('update');
-      const secondClaims = expectIssued(update.token, sdk);
-      expect(update.token).not.toBe(firstToken);
-      expect(secondClaims.exp).toBeGreaterThan(firstClaims.exp);
-      expect(harness.server.requests.map((entry) => [entry.user, entry.status])).toEqual([[USER, 200], [USER, 200]]);
-      expect((await pageRecord(page)).events).toContain('tokenAboutToExpire');
-
-      harness.server.deny = true;
-      await afterSecond(secondClaims.iat + 5);
-      fake.tokenAboutToExpire();
-      await expectOneRefusal(page, 2);
-      expect((await pageRecord(page)).events.filter((name) => name === 'tokenAboutToExpire')).toHaveLength(2);
-      expect(fake.tokensReceived).toHaveLength(2);
-      expect(fake.connections).toBe(1);
-      expect(otherSockets).toEqual([]);
-      expect(pageErrors).toEqual([]);
-    });
-
-    test('close 410 (token expired): the client reconnects with a fresh token in init', async () => {
-      const fake = new FakeTwilsock(routes);
-      const { page, pageErrors } = await open(sdk, (page) => fake.install(page));
-      const firstToken = await start(page);
-      const firstClaims = expectIssued(firstToken, sdk);
-
-      await afterSecond(firstClaims.iat + 5);
-      fake.tokenExpired();
-      // twilsock waits up to 3 s (DISCONNECTING_TIMEOUT) for its socket to close before it can reconnect.
-      await until(() => fake.tokensReceived.length === 2, 'the client to reconnect with a new token', 8000);
-      expect(fake.connections).toBe(2);
-      const reconnect = fake.tokensReceived[1]!;
-      expect(reconnect.method).toBe('init');
-      expect(reconnect.token).not.toBe(firstToken);
-      expect(expectIssued(reconnect.token, sdk).exp).toBeGreaterThan(firstClaims.exp);
-      expect(harness.server.requests.map((entry) => entry.status)).toEqual([200, 200]);
-      expect((await pageRecord(page)).events).toContain('tokenExpired');
-      expect((await pageRecord(page)).errors).toEqual([]);
-      expect(pageErrors).toEqual([]);
-    });
-  }
-
-  describe('Conversations Client (tokenAboutToExpire, tokenExpired)', () => {
-    const aim = 'aim.us1.twilio.com';
-    // What Client._initialize reads from GET Client/v2/Configuration (builds/browser.js, class
-    // Configuration): links, options, identity, sync_objects. my_user_info left out, so the user's
-    // Sync map is not fetched (User._fetch returns early without an entity name); the
-    // my_conversations map's Sync requests go unanswered, which the Client tolerates (not awaited
-    // by _initialize).
-    twilsockTests('conversations', {
-      [`GET ${aim}/Client/v2/Configuration`]: () => ({
-        identity: USER,
-        links: {
-          my_conversations: `https://${aim}/Client/v2/Me/Conversations`,
-          conversations: `https://${aim}/Client/v2/Conversations`,
-          users: `https://${aim}/Client/v2/Users`,
-          current_user: `https://${aim}/Client/v2/Users/${USER}`,
-          typing: `https://${aim}/Client/v2/Services/${SERVICE_SIDS.chat}/Typing`,
-          media_service: `https://mcs.us1.twilio.com/v1/Services/${SERVICE_SIDS.chat}/Media`,
-          media_set_service: `https://mcs.us1.twilio.com/v1/Services/${SERVICE_SIDS.chat}/MediaSet`,
-          messages_receipts: `https://${aim}/Client/v2/Services/${SERVICE_SIDS.chat}/Conversations/%s/Messages/%s/Receipts`,
-        },
-        options: { reachability_enabled: false, consumption_report_interval: 'PT5S', http_cache_interval: 'PT1S' },
-        sync_objects: { my_conversations: 'my_conversations' },
-      }),
-    });
-  });
-
-  describe('SyncClient (tokenAboutToExpire, tokenExpired)', () => {
-    twilsockTests('sync');
-  });
+          running.stop();
+          expect(running.otherSockets).toEqual([]);
+          expect(running.pageErrors).toEqual([]);
+        }),
+      );
+    },
+    120_000,
+  );
 
   // Video raises no expiry event (a Room's token is only read at connect), so there is nothing to
   // attach: the app calls getToken() before connect(). This checks that the token connect() sends
@@ -197,7 +77,10 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
   describe('Video connect()', () => {
     test('connect() sends the token getToken() gave, with the room grant, to the signaling server', async () => {
       const hellos: { body?: { type?: string; token?: string } }[] = [];
-      const { page, pageErrors } = await open('video', async (page) => {
+      const { context } = await harness.newContext('alice');
+      const otherSockets: string[] = [];
+      const { page, pageErrors } = await openPage(context, harness.server, 'video', async (page) => {
+        await refuseOtherWebSockets(page, otherSockets);
         await page.routeWebSocket('wss://global.vss.twilio.com/signaling', (ws) => {
           ws.onMessage((data) => {
             const message = JSON.parse(String(data)) as { type: string; body?: { type?: string; token?: string } };
@@ -213,8 +96,9 @@ describe.skipIf(skipBrowserTests)('attach() feeds the real SDKs in Chromium', ()
       expect(outcome).toMatch(/^failed: /);
       expect(hellos.length).toBeGreaterThanOrEqual(1);
       expect(hellos[0]!.body?.token).toBe(token);
-      expect(verify(token).claims.grants).toEqual({ identity: USER, video: { room: 'standup' } });
+      expect(verify(token).claims.grants).toEqual({ identity: 'alice', video: { room: 'standup' } });
       expect(harness.server.requests.map((entry) => [entry.params, entry.status])).toEqual([[{ sdk: 'video', room: 'standup' }, 200]]);
+      expect(otherSockets).toEqual([]);
       expect(pageErrors).toEqual([]);
     });
   });

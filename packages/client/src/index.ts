@@ -219,10 +219,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const schedule = () => {
     clearTimeout(timer);
     if (consumers.size && cached && !halted && +cached.expiresAt > Date.now())
-      timer = setTimeout(
-        () => getToken().catch(report).finally(schedule),
-        Math.max(refreshAt(cached), requested + FLOOR_MS) - Date.now(),
-      );
+      timer = setTimeout(() => getToken().catch(report), Math.max(refreshAt(cached), requested + FLOOR_MS) - Date.now());
   };
 
   // A refresh the app did not ask for: none within the floor of the last request.
@@ -333,6 +330,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         (error) => {
           if (closed) throw closedError();
           if (!error.retryable) halted = true;
+          // Ends the timer after a terminal error, else sets it again (floored).
+          schedule();
           throw error;
         },
       )

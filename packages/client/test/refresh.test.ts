@@ -118,12 +118,20 @@ describe("the source's own timer", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('stops after a terminal error, until a getToken() succeeds', async () => {
-    const fetch = fakeRoute(json(200, tokenBody(1, 100)), routeError(401, 'UNAUTHENTICATED'));
+  it.each([
+    { trigger: 'its own request', status: 401, code: 'UNAUTHENTICATED', byEvent: false },
+    { trigger: "an event's request", status: 403, code: 'FORBIDDEN', byEvent: true },
+  ])('stops after a terminal error of $trigger, until a getToken() succeeds', async ({ status, code, byEvent }) => {
+    const fetch = fakeRoute(json(200, tokenBody(1, 600)), routeError(status, code));
     const source = sourceWith(fetch, { onError: () => {} });
     await source.getToken();
     const device = new FakeDevice();
     source.attach(device);
+    await vi.advanceTimersByTimeAsync(byEvent ? FLOOR_MS : 600e3);
+    if (byEvent) device.emit('tokenWillExpire');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(HOUR * 1e3);
     expect(fetch).toHaveBeenCalledTimes(2);
     await source.getToken();

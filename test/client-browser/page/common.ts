@@ -17,6 +17,25 @@ export interface PageRecord {
   errors: ErrorRecord[];
 }
 
+/** The page's token source: made with `refreshMargin`, asked `getTokenCalls` times, one after the other. */
+export interface SourceOptions {
+  refreshMargin?: number;
+  getTokenCalls?: number;
+}
+
+/** What a page's `start()` is told (the source is made first if `tokens()` did not make it). */
+export interface StartOptions {
+  /** Voice's Device option: how long before the token's expiry (by the server's word) it raises tokenWillExpire. */
+  tokenRefreshMs?: number;
+}
+
+export interface Tokens {
+  /** The last call's token. */
+  token: string;
+  /** How many different tokens the calls answered. */
+  distinct: number;
+}
+
 export const record: PageRecord = { events: [], errors: [] };
 
 export function describeError(error: unknown): ErrorRecord {
@@ -26,6 +45,24 @@ export function describeError(error: unknown): ErrorRecord {
 
 export function tokenSource(params: Record<string, unknown>, options: Partial<TokenSourceOptions> = {}): TokenSource {
   return createTokenSource({ url: '/api/token', params, onError: (error) => record.errors.push(describeError(error)), ...options });
+}
+
+let source: TokenSource | undefined;
+
+/** The page's source for `params` (made on first use). */
+export const pageSource = (params: Record<string, unknown>, { refreshMargin }: SourceOptions = {}) => (source ??= tokenSource(params, { refreshMargin }));
+
+/** Makes the page's source and calls getToken() `getTokenCalls` times in a row. */
+export async function getTokens(params: Record<string, unknown>, options: SourceOptions = {}): Promise<Tokens> {
+  const tokens = new Set<string>();
+  let token = '';
+  for (let call = 0; call < (options.getTokenCalls ?? 1); call++) tokens.add((token = (await pageSource(params, options).getToken()).token));
+  return { token, distinct: tokens.size };
+}
+
+/** Drops the page's source (after closing it): the next one is a new source, as after a login. */
+export function forgetSource(): void {
+  source = undefined;
 }
 
 /** Logs each of `names` when `emitter` raises it. */

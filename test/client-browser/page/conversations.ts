@@ -1,19 +1,14 @@
 // The Conversations Client, fed by a token source: the test's fake twilsock server drives it.
 import { Client } from '@twilio/conversations';
-import { expose, logEvents, tokenSource } from './common.js';
+import { exposeTwilsockClient } from './twilsock-client.js';
 
-expose({
-  /** Gets a token, makes a Client with it and attaches the source; resolves once the Client is initialized. */
-  async start(): Promise<string> {
-    const source = tokenSource({ sdk: 'conversations' });
-    const { token } = await source.getToken();
-    const client = new Client(token, { logLevel: 'silent' });
-    logEvents(client, ['tokenAboutToExpire', 'tokenExpired', 'stateChanged', 'connectionStateChanged', 'connectionError']);
-    source.attach(client);
-    await new Promise<void>((resolve, reject) => {
+exposeTwilsockClient(
+  'conversations',
+  (token) => new Client(token, { logLevel: 'silent' }),
+  // Initialized: the Client read its configuration through the fake.
+  (client) =>
+    new Promise<void>((resolve, reject) => {
       client.on('initialized', resolve);
-      client.on('initFailed', ({ error }) => reject(new Error(`initFailed: ${error?.message}`)));
-    });
-    return token;
-  },
-});
+      client.on('initFailed', ({ error }: { error?: Error }) => reject(new Error(`initFailed: ${error?.message}`)));
+    }),
+);
