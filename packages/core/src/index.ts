@@ -34,7 +34,8 @@ export type {
 export { BEARER_ALGORITHMS, bearerUser } from './bearer/index.js';
 export type { BearerAlgorithm, BearerClaims, BearerUser, BearerUserOptions } from './bearer/index.js';
 export { voiceIdentity } from './voice-identity.js';
-export { createFetchHandler, handleFetchRequest, queryOf, requireGetUser, textBody } from './fetch.js';
+// What only grantor's adapters use is in ./internal.ts (@grantor/core/internal), not here.
+export { createFetchHandler } from './fetch.js';
 export type { FetchTokenRoute, FetchTokenRouteOptions, GetUser } from './fetch.js';
 export { createTokenHandler, isAllowedOrigin } from './handler/index.js';
 export type {

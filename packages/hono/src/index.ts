@@ -1,4 +1,5 @@
-import { createTokenHandler, type GetUser, handleFetchRequest, type TokenHandlerOptions } from '@grantor/core';
+import { createTokenHandler, type GetUser, type TokenHandlerOptions } from '@grantor/core';
+import { handleFetchRequest } from '@grantor/core/internal';
 import type { Context, Handler } from 'hono';
 
 export type TokenRouteOptions<TUser = unknown> = TokenHandlerOptions<TUser, Context> & {

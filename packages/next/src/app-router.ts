@@ -1,4 +1,5 @@
-import { createTokenHandler, handleFetchRequest } from '@grantor/core';
+import { createTokenHandler } from '@grantor/core';
+import { handleFetchRequest } from '@grantor/core/internal';
 import { type NextTokenRouteOptions, requireNextGetUser } from './options.js';
 
 /** An App Router route handler, as exported from `app/api/token/route.ts`. */

@@ -1,4 +1,5 @@
-import { type GetUser, requireGetUser, type TokenHandlerOptions } from '@grantor/core';
+import type { GetUser, TokenHandlerOptions } from '@grantor/core';
+import { requireGetUser } from '@grantor/core/internal';
 
 export type NextTokenRouteOptions<TUser, TRequest, TGetUserArgs extends unknown[] = [TRequest]> = TokenHandlerOptions<TUser, TRequest> & {
   /**

@@ -1,4 +1,5 @@
-import { createTokenHandler, queryOf, type TokenRequest, textBody } from '@grantor/core';
+import { createTokenHandler, type TokenRequest } from '@grantor/core';
+import { queryOf, textBody } from '@grantor/core/internal';
 // Next's own declarations (its `next` entry re-exports them). Not `from 'next'`: that entry also makes
 // `process.env.NODE_ENV` a required key in every program that includes it; `next/types` lacks a `.js`
 // file before Next 15, so ESM `nodenext` projects could not resolve it.
