@@ -58,7 +58,7 @@ describe.each(DEMOS)('the $name demo under 10,000 hostile requests', ({ name, st
   const loggedStacks = () =>
     logEntries(demo.output()).filter((entry) => !ownLog?.test(entry.split('\n')[0]!) && STACK_LINE.test(entry)).slice(0, 5);
 
-  test('answers what the first fuzz found (issue 9, item 14) with a 4xx JSON error', async () => {
+  test('answers the hostile requests the fuzz found with a 4xx JSON error', async () => {
     // Kept alive, as browsers send them: on `Connection: close` Node.js closes the socket right after
     // an answer that left the body unread, and the reset can take the answer with it (Koa's 413).
     const login = (...headers: string[]) => `POST /login HTTP/1.1\r\nHost: 127.0.0.1:${demo.port}\r\n${headers.map((header) => `${header}\r\n`).join('')}\r\n`;

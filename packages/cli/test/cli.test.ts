@@ -430,7 +430,7 @@ describe('the installed binary', () => {
   });
 });
 
-describe('untrusted token contents (issue 22)', () => {
+describe('untrusted token contents', () => {
   /** Every control character but the newline: what could move the cursor, clear the screen or recolour. */
   const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
   const forged = '\u001b[2J\u001b[H\u001b[32m✓ No problems found.\u001b[0m\r';

@@ -371,7 +371,7 @@ describe('request bodies', () => {
     },
   );
 
-  it('a body without Content-Type is 415, and so is an empty one (issue 22: a no-cors POST sends exactly that)', async () => {
+  it('a body without Content-Type is 415, and so is an empty one (a no-cors POST sends exactly that)', async () => {
     expect(errorCodeOf(await handlerWith().handle(streamedPost('{"room":"a"}', {})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect(errorCodeOf(await handlerWith().handle(streamedPost('', {})))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect((await handlerWith().handle(streamedPost('', { 'content-type': 'application/json' }))).status).toBe(200);
@@ -496,7 +496,7 @@ describe('the shortcut past express-validator for a valid room', () => {
   });
 });
 
-describe('review fixes', () => {
+describe('failures in app code and odd input are answered, never crash or mint', () => {
   it('a getUser that throws answers 500 through onError, with the generic body', async () => {
     const onError = vi.fn();
     const response = await handlerWith({ onError }).handle(parsedPost({}, { user: undefined, getUser: () => Promise.reject(new Error('session store down')) }));
@@ -575,7 +575,7 @@ describe('isAllowedOrigin', () => {
   });
 });
 
-describe('hostile bodies (issue 9: found by the fuzz)', () => {
+describe('hostile bodies', () => {
   it.each(['{"__proto__":null}', '{"toString":null}', '{"constructor":null}', '{"toLocaleString":{"__proto__":null}}', '{"valueOf":{}}'])(
     '%s is 400 BAD_REQUEST naming the param, streamed or already parsed',
     async (text) => {
@@ -653,7 +653,7 @@ describe('errors that middleware before the route raised (handleMiddlewareError)
   });
 });
 
-describe('users without an id (issue 9: next-auth session users)', () => {
+describe('users without an id (as next-auth session users are)', () => {
   it('onError gets a message that names the keys the user has and the fix, never their values', async () => {
     const onError = vi.fn();
     await handlerWith({ onError }).handle(parsedPost({}, { user: { name: 'Alice Example', email: 'alice@example.com', image: null } as never }));
@@ -711,7 +711,7 @@ describe('credentials checked on the first request (a build that imports the rou
   });
 });
 
-describe('what grantor reads itself is plain UTF-8 JSON (issue 9: found in the host apps)', () => {
+describe('what grantor reads itself is plain UTF-8 JSON', () => {
   it.each(['gzip', 'br', 'deflate', 'x-garbage'])('Content-Encoding %s is 415, never a token from undecoded bytes', async (encoding) => {
     const response = await handlerWith().handle(streamedPost('{"room":"a"}', { 'content-type': 'application/json', 'content-encoding': encoding }));
     expect(errorCodeOf(response)).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
@@ -744,7 +744,7 @@ describe('what grantor reads itself is plain UTF-8 JSON (issue 9: found in the h
   });
 });
 
-describe('rateLimit (issue 12)', () => {
+describe('rateLimit', () => {
   const post = (user: User = alice) => parsedPost({}, { user });
 
   it('{ points, duration } allows points tokens per identity, then 429 RATE_LIMITED with Retry-After and the IETF headers', async () => {
@@ -819,7 +819,7 @@ describe("rateLimit's whenStoreFails (issue 12)", () => {
   });
 });
 
-describe('secure by default (issue 22)', () => {
+describe('secure by default', () => {
   /** A POST as a browser, curl or a native app sends it to https://api.example. */
   const post = (headers: Record<string, string>, body: TokenRequest<User, FrameworkRequest>['body'] = undefined): TokenRequest<User, FrameworkRequest> => ({
     method: 'POST',
@@ -891,7 +891,7 @@ describe('secure by default (issue 22)', () => {
     expect((await handlerWith().handle(post(json))).status).toBe(200);
   });
 
-  it('a POST without Content-Type is 415 whatever its bytes: not UTF-8, or gzip (issue 17)', async () => {
+  it('a POST without Content-Type is 415 whatever its bytes: not UTF-8, or gzip', async () => {
     async function* bytes(data: Uint8Array): AsyncIterable<Uint8Array> {
       yield data;
     }
@@ -901,7 +901,7 @@ describe('secure by default (issue 22)', () => {
     }
   });
 
-  it.each(['application/vnd.api+json', 'application/ld+json', 'application/merge-patch+json'])('%s is 415: the route takes application/json only (issue 17)', async (type) => {
+  it.each(['application/vnd.api+json', 'application/ld+json', 'application/merge-patch+json'])('%s is 415: the route takes application/json only', async (type) => {
     expect(errorCodeOf(await handlerWith().handle(post({ 'content-type': type }, { stream: chunksOf('{"room":"a"}') })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
   });
 
@@ -914,7 +914,7 @@ describe('secure by default (issue 22)', () => {
   });
 });
 
-describe('parsed params are measured against bodyLimit whenever the body arrived parsed (issue 22)', () => {
+describe('parsed params are measured against bodyLimit whenever the body arrived parsed', () => {
   it('a gzip body an app-wide parser inflated is 413 when its params are longer than bodyLimit, whatever its Content-Length', async () => {
     const { gzipSync } = await import('node:zlib');
     const params = { room: 'lobby', pad: 'x'.repeat(20_000) };
@@ -925,7 +925,7 @@ describe('parsed params are measured against bodyLimit whenever the body arrived
   });
 });
 
-describe('untrusted names in messages are quoted (issue 22)', () => {
+describe('untrusted names in messages are quoted', () => {
   it("an unknown param's name reaches onDenied's reason and the answer escaped: no newline, no escape sequence", async () => {
     const onDenied = vi.fn();
     const name = 'x\n[grantor] token issued to admin\u001b[2K\u2028';

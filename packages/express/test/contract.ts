@@ -115,7 +115,7 @@ export function describeTokenRouteContract(): void {
       expect(claims.iat! * 1000).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     });
 
-    test('an empty JSON POST is no params; without Content-Type it is 415 (issue 22)', async () => {
+    test('an empty JSON POST is no params; without Content-Type it is 415', async () => {
       const policy = vi.fn(roomPolicy);
       const res = await request(appWith({ policy })).post('/token').set('content-type', 'application/json');
       expectResponse(res, 200);
@@ -354,7 +354,7 @@ export function describeTokenRouteContract(): void {
       expect(policy.mock.calls[0]![0].params).toEqual({ room: 'standup' });
     });
 
-    test('an empty JSON POST is still no params; without Content-Type still 415 (issue 22)', async () => {
+    test('an empty JSON POST is still no params; without Content-Type still 415', async () => {
       expectResponse(await request(appWith({}, { before })).post('/token').set('content-type', 'application/json'), 200);
       expectError(await request(appWith({}, { before })).post('/token'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     });

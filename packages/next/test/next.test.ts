@@ -87,7 +87,7 @@ describe('App Router: createTokenRoute', () => {
     expect(policy.mock.calls[0]![0]).toMatchObject({ request, params: { room: 'standup' } });
   });
 
-  test('a JSON POST without a body is no params; without Content-Type it is 415 (issue 22)', async () => {
+  test('a JSON POST without a body is no params; without Content-Type it is 415', async () => {
     const policy = vi.fn(roomPolicy);
     const response = await appRoute({ policy }).POST(postRequest());
     expect(response.status).toBe(200);
