@@ -69,7 +69,10 @@ test("the compile error for a user without an id names identity(user) and the us
   `);
   expect(errors).toHaveLength(1);
   expect(errors[0]).toContain("Property 'identity' is missing");
-  expect(errors[0]).toContain('"the user type has no id: pass identity(user)", "name" | "email" | "image">');
+  // The line that says what is missing names the fix and every key of the user (in any order).
+  const wanted = ['"the user has no required id: pass identity(user)"', ...['name', 'email', 'image'].map((key) => `"${key}"`)];
+  const lines = errors[0]!.split('\n').filter((line) => line.includes("Property 'identity' is missing"));
+  expect(lines.find((line) => wanted.every((part) => line.includes(part))), errors[0]!).toBeDefined();
   expect(errors[0]).not.toMatch(/Express\.User|\bUser\b/);
 }, 60_000);
 

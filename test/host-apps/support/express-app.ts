@@ -18,7 +18,8 @@ export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut
   readyPath: string;
 }
 
-export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: ExpressHostApp): void {
+/** Describes the app's tests; returns its installed folder, for tests of the app's own. */
+export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: ExpressHostApp): () => string {
   let packed: Packed;
   let installed: InstalledApp;
   let build: RunResult;
@@ -52,4 +53,5 @@ export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: E
     logIn,
     logOut,
   });
+  return () => installed.dir;
 }

@@ -33,8 +33,10 @@ export function describeFormLoginApp({ app, check, routeFile, startArgs }: FormL
     packed = await packPackages(['@grantor/core']);
     installed = await installHostApp(app, packed);
     // appEnv() has no TWILIO_* variable: the build evaluates the route file, which creates the route.
-    checked = await run('npm', ['run', check.script], { cwd: installed.dir, env: appEnv() });
-    build = await run('npm', ['run', 'build'], { cwd: installed.dir, env: appEnv() });
+    // The frameworks' telemetry stays off: the tests reach no host but the npm registry.
+    const env = appEnv({ ASTRO_TELEMETRY_DISABLED: '1', NUXT_TELEMETRY_DISABLED: '1' });
+    checked = await run('npm', ['run', check.script], { cwd: installed.dir, env });
+    build = await run('npm', ['run', 'build'], { cwd: installed.dir, env });
     console.log(`${app}: ${installed.installCommand} took ${installed.install.ms} ms, npm run ${check.script} ${checked.ms} ms, npm run build ${build.ms} ms`);
   }, 600_000);
   afterAll(() => {

@@ -164,12 +164,12 @@ export type IdentityOption<TUser> = {
   ? {}
   : [TUser] extends [{ id: string | number }]
     ? {}
-    : IdentityRequired<TUser, 'the user type has no id: pass identity(user)', `${keyof TUser & string}` & string>);
+    : IdentityRequired<TUser, 'the user has no required id: pass identity(user)', `${keyof TUser & string}` & string>);
 
 /**
  * The `identity` option for a user type without an `id`. Its type arguments are for the compile error,
  * which prints them: "Property 'identity' is missing ... but required in type 'IdentityRequired<User,
- * "the user type has no id: pass identity(user)", "name" | "email" | "image">'", the keys the user has.
+ * "the user has no required id: pass identity(user)", "name" | "email" | "image">'", the keys the user has.
  */
 export interface IdentityRequired<TUser, TReason extends string, TUserKeys extends string> {
   /**
