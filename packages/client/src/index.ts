@@ -182,7 +182,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let identity: string | undefined;
   // When the last request started (Date.now()), for the floor.
   let requested = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   // Set by a terminal error: no refresh on the source's own initiative until a getToken() succeeds.
   let halted = false;
   let closed = false;
@@ -217,9 +217,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   // or not a client raises its event, never sooner than the floor allows; after a failure, again
   // (floored) until the token the clients hold has expired. Events, not polling, do the rest.
   const schedule = () => {
-    clearTimeout(timer);
+    clearTimeout(refreshTimer);
     if (consumers.size && cached && !halted && +cached.expiresAt > Date.now())
-      timer = setTimeout(() => getToken().catch(report), Math.max(refreshAt(cached), requested + FLOOR_MS) - Date.now());
+      refreshTimer = setTimeout(() => getToken().catch(report), Math.max(refreshAt(cached), requested + FLOOR_MS) - Date.now());
   };
 
   // A refresh the app did not ask for: none within the floor of the last request.
@@ -404,7 +404,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     close() {
       if (closed) return;
       closed = true;
-      clearTimeout(timer);
+      clearTimeout(refreshTimer);
       aborter.abort();
       detachAll();
       channel?.close();
