@@ -140,10 +140,11 @@ describe('the request', () => {
     expect(request.signal).toBeInstanceOf(AbortSignal);
   });
 
-  it('sends {} without params', async () => {
+  it('sends {} without params, as JSON too', async () => {
     const fetch = fakeRoute();
     await createTokenSource({ url: URL, fetch }).getToken();
     expect(requestOf(fetch).json).toEqual({});
+    expect(requestOf(fetch).headers).toMatchObject({ 'content-type': 'application/json' });
   });
 
   it('GETs with params as the query string, after one the url has', async () => {
