@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { bundleWorker, COMPATIBILITY_DATE } from '../support/workerd/miniflare.js';
-import { type AskRoute, bearerCases, CREDENTIALS } from './cases.js';
+import { askOverHttp, bearerCases, CREDENTIALS } from './cases.js';
 import { startProvider, type TestProvider } from './provider.js';
 
 describe('bearerUser in workerd against oidc-provider', () => {
@@ -18,7 +18,7 @@ describe('bearerUser in workerd against oidc-provider', () => {
       compatibilityDate: COMPATIBILITY_DATE,
       host: '127.0.0.1',
       port: 0,
-      bindings: { CREDENTIALS },
+      bindings: { GRANTOR_OPTIONS: { credentials: CREDENTIALS } },
     });
     url = `${(await mf.ready).origin}/api/token`;
   });
@@ -26,12 +26,5 @@ describe('bearerUser in workerd against oidc-provider', () => {
     await mf?.dispose();
     await provider?.close();
   });
-
-  const ask: AskRoute = async (authorization, settings) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-bearer-settings': JSON.stringify(settings) };
-    if (authorization) headers.authorization = authorization;
-    const response = await fetch(url, { method: 'POST', headers, body: '{}' });
-    return { status: response.status, headers: response.headers, body: await response.json() };
-  };
-  bearerCases({ provider: () => provider, ask });
+  bearerCases({ provider: () => provider, ask: askOverHttp(() => url) });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { buildCoreIfStale, ROOT } from '../../runtimes/bundle.js';
 
-export const WORKER_FILES = { fetch: 'fetch-worker.ts', hono: 'hono-worker.ts' } as const;
+export const WORKER_FILES = { fetch: 'fetch-worker.ts', hono: 'hono-worker.ts', bearer: '../../bearer/worker.ts' } as const;
 export type WorkerKind = keyof typeof WORKER_FILES;
 
 /** The global the Edge VM bundle sets: the worker and the env maker of host.ts. */

@@ -21,11 +21,15 @@ export const RUNTIME_SERVERS = {
   'hono-deno': ['hono', 'deno'],
   'fetch-edge-vm': ['fetch', 'edge-vm'],
   'hono-edge-vm': ['hono', 'edge-vm'],
+  // test/bearer/worker.ts: bearerUser against a provider on loopback, its settings per request.
+  'bearer-bun': ['bearer', 'bun'],
+  'bearer-deno': ['bearer', 'deno'],
+  'bearer-edge-vm': ['bearer', 'edge-vm'],
 } as const satisfies Record<string, readonly [WorkerKind, 'bun' | 'deno' | 'edge-vm']>;
 export type RuntimeServerName = keyof typeof RUNTIME_SERVERS;
 
 /** What grantor passes the policy and hooks as `request` in each worker. */
-const REQUEST_KINDS: Record<WorkerKind, string> = { hono: 'Context', fetch: 'Request' };
+const REQUEST_KINDS: Record<WorkerKind, string> = { hono: 'Context', fetch: 'Request', bearer: 'Request' };
 
 export interface RuntimeServer {
   url: string;
