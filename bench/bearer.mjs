@@ -101,6 +101,7 @@ export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500
     return {
       rounds,
       sliceMs,
+      concurrency: CONCURRENCY,
       cases: cases.map(({ id, label, rates }) => ({
         id,
         label,

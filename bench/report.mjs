@@ -190,7 +190,7 @@ function bearerSection({ bearer }) {
 
 A native app sends its identity provider's JWT as \`Authorization: Bearer\`; the route verifies it (JWKS
 cached after the first request, from a loopback provider with discovery) and mints. Each case answers a
-Web \`Request\` through core's fetch handler, the route every adapter shares, one request at a time;
+Web \`Request\` through core's fetch handler, the route every adapter shares, ${bearer.concurrency} requests in flight at a time;
 ${bearer.rounds} rounds of ${bearer.sliceMs} ms, the cases alternating. "vs mint" is the ratio to the route whose
 user is already known (a session), paired within each round and the median taken, so load that comes
 and goes during the run cancels out.
@@ -460,8 +460,8 @@ function joseFindings(footprint) {
   one ESM-only build, which CommonJS apps would reach through \`require(esm)\`) and \`import('jose')\` takes ${ms(byId.jose.medianMs)}
   cold; an optional peer would make every bearer app install it by hand. Bundled, only \`jwtVerify\` and
   \`createLocalJWKSet\` with what they need are in core, as one chunk per format that core's entry does not import:
-  core installs ${megabytes(core.totalBytes)} with no dependency, its cold import is unchanged (the rows above), and the first
-  bearer token pays ${ms(byId['jose-chunk'].medianMs)} to load the chunk. The cost: a jose fix reaches apps through a core release
+  core installs ${megabytes(core.totalBytes)} with no dependency, core's entry never loads the chunk (so the cold-import rows
+  above do not include it), and the first bearer token pays ${ms(byId['jose-chunk'].medianMs)} to load it. The cost: a jose fix reaches apps through a core release
   (pinned in core's devDependencies, so Renovate/Dependabot on this repository see it).`];
 }
 
