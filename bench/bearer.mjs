@@ -8,7 +8,7 @@ import { bearerUser, createFetchHandler, createSigner } from '@grantor/core';
 import { CREDENTIALS, REQUEST_BODY, STUB_USER, VIDEO_GRANT_SPEC } from './lib/fixtures.mjs';
 import { median, rotate, spreadPercent } from './lib/stats.mjs';
 
-const AUDIENCE = 'https://api.bench.test';
+export const AUDIENCE = 'https://api.bench.test';
 
 /** RS256 and ES256 keys, the two algorithms providers sign with by default (Auth0, Cognito, Entra ID, Firebase: RS256; Clerk, Supabase: either). */
 const KEYS = {
@@ -16,7 +16,8 @@ const KEYS = {
   ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
 };
 
-async function startProvider() {
+/** A provider on loopback: its OpenID configuration and JWKS (RS256 and ES256 keys). */
+export async function startProvider() {
   const server = createServer((request, response) => {
     const { port } = server.address();
     const issuer = `http://127.0.0.1:${port}`;
@@ -31,7 +32,7 @@ async function startProvider() {
 }
 
 /** A provider's access token, as a native app would send it; valid for the whole run. */
-function providerToken(alg, issuer) {
+export function providerToken(alg, issuer) {
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${part({ alg, typ: 'at+jwt', kid: alg })}.${part({ iss: issuer, sub: STUB_USER.id, aud: AUDIENCE, iat: now, exp: now + 3600 })}`;

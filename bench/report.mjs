@@ -344,6 +344,11 @@ function httpSection({ http }) {
           ['req/s vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≥ ${TARGETS.redisVsGrantor}x`, ''],
           ['p99 vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≤ ${TARGETS.redisP99VsGrantor}x`, ''],
         ];
+  const bearer = byId['express-grantor-bearer'];
+  const bearerRows =
+    bearer && grantor
+      ? [['req/s vs (c)', ratio(bearer.requestsPerSecond / grantor.requestsPerSecond), `≥ ${TARGETS.bearerVsMint}x`, verdict(shown(bearer.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.bearerVsMint)]]
+      : [['req/s vs (c)', 'not measured', `≥ ${TARGETS.bearerVsMint}x`, '']];
   const profiles = http.profiles.map(
     (profile) => `#### ${profile.label} (${integer(profile.requestsPerSecond)} req/s while profiled, ${integer(profile.busyMs)} ms of CPU sampled)
 
@@ -371,6 +376,9 @@ node:http → Web \`Request\` bridge (\`bench/http/apps.mjs\`): \`next start\` w
 server and router, not grantor. (f) is (c) with \`rateLimit\`: a \`RateLimiterRedis\` (ioredis,
 \`enableOfflineQueue: false\`) on a redis-server the bench starts on a free loopback port and stops
 afterwards; its \`points\` (10⁹ a minute) are never reached, so every request is counted and issued.
+(g) has no user middleware: each request carries the same RS256 \`Authorization: Bearer\` token of a
+provider that the server process runs on loopback, and \`bearerUser\` verifies it every time (the JWKS is
+fetched once, during the check before the warm-up).
 
 ${table(['Case', 'req/s', 'server CPU µs/req', 'p50', 'p99', 'errors', 'req/s vs (a)', 'req/s vs (b)', 'round spread'], caseRows)}
 
@@ -384,6 +392,13 @@ ${table(['Measure', 'Value', 'Target', 'Result'], targetRows)}${twilioTargetBudg
 trip per token (\`consume()\`, on loopback) with the \`RateLimit\` headers it adds.
 
 ${table(['Measure', 'Value', 'Target', 'Result'], redisRows)}
+
+### Target for (g): a bearer token verified on every request
+
+(g) against (c), the same route whose user a middleware already set (a session), in the same run: the
+cost of verifying the provider's RS256 JWT (\`bearerUser\`, its JWKS cached) per request.
+
+${table(['Measure', 'Value', 'Target', 'Result'], bearerRows)}
 
 ### Where the server's CPU goes
 

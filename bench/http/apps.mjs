@@ -68,6 +68,24 @@ async function expressGrantorRedis() {
   return createServer(app);
 }
 
+/**
+ * (g) grantor's Express route for a native app: no session, the user from the identity provider's
+ * RS256 JWT in Authorization (bearerUser; the JWKS of a loopback provider, fetched on the first
+ * request and cached). The load generator sends the token the server reports (server.requestHeaders).
+ */
+async function expressBearer() {
+  const [{ createTokenRoute }, { bearerUser }, { AUDIENCE, providerToken, startProvider }] = await Promise.all([
+    import('@grantor/express'),
+    import('@grantor/core'),
+    import('../bearer.mjs'),
+  ]);
+  const provider = await startProvider();
+  const app = express();
+  app.use(express.json());
+  app.use('/token', createTokenRoute({ credentials: CREDENTIALS, policy, getUser: bearerUser({ issuer: provider.issuer, audience: AUDIENCE }) }));
+  return Object.assign(createServer(app), { requestHeaders: { authorization: `Bearer ${providerToken('RS256', provider.issuer)}` } });
+}
+
 /** (d) grantor's Koa route, which reads the JSON body itself (no body parser). */
 async function koaGrantor() {
   const [{ default: Koa }, { default: Router }, { createTokenRoute }] = await Promise.all([
@@ -114,4 +132,5 @@ export const HTTP_CASES = [
   { id: 'koa-grantor', label: '(d) grantor Koa route', create: koaGrantor },
   { id: 'next-grantor', label: '(e) grantor Next App Router handler', create: nextGrantor },
   { id: 'express-grantor-redis', label: '(f) grantor Express route + RateLimiterRedis', create: expressGrantorRedis, needsRedis: true },
+  { id: 'express-grantor-bearer', label: '(g) grantor Express route, user from a bearer JWT (bearerUser, RS256)', create: expressBearer },
 ];

@@ -39,8 +39,8 @@ async function startServer(httpCase, env) {
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   try {
-    const { port } = await nextMessage(child, 20_000, `server ${httpCase.id}`);
-    return { child, url: `http://127.0.0.1:${port}/token` };
+    const { port, headers } = await nextMessage(child, 20_000, `server ${httpCase.id}`);
+    return { child, url: `http://127.0.0.1:${port}/token`, headers };
   } catch (error) {
     child.kill();
     throw new Error(`${error.message}\n${stderr.trim().split('\n').slice(0, 6).join('\n')}`);
@@ -61,8 +61,8 @@ function stopProcess(child) {
 }
 
 /** Every case must answer 200 with a token for the stub user and room before it is timed. */
-async function checkServer(httpCase, url) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: REQUEST_BODY });
+async function checkServer(httpCase, url, headers) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: REQUEST_BODY });
   const body = await response.json();
   if (response.status !== 200) throw new Error(`${httpCase.id} answered ${response.status}: ${JSON.stringify(body)}`);
   const { claims } = verifyAccessToken(body.token, { accountSid: ACCOUNT_SID, keys: API_KEY });
@@ -79,9 +79,9 @@ function loadGenerator() {
   const child = fork(LOAD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     child,
-    async run(url, { connections, durationSeconds }) {
+    async run(url, { connections, durationSeconds, headers }) {
       const answer = nextMessage(child, (durationSeconds + 20) * 1000, `autocannon on ${url}`);
-      child.send({ url, body: REQUEST_BODY, connections, durationSeconds });
+      child.send({ url, body: REQUEST_BODY, connections, durationSeconds, headers });
       const reply = await answer;
       if (reply.error) throw new Error(reply.error);
       return reply.result;
@@ -102,7 +102,7 @@ async function command(child, name, fields = {}) {
  */
 async function measure(entry, generator, options) {
   const before = (await command(entry.child, 'cpu')).value;
-  const result = await generator.run(entry.url, options);
+  const result = await generator.run(entry.url, { ...options, headers: entry.headers });
   const after = (await command(entry.child, 'cpu')).value;
   const cpuMicros = after.user - before.user + after.system - before.system;
   return { ...result, cpuMicrosPerResponse: cpuMicros / result.responses };
@@ -114,7 +114,7 @@ async function profileCase(entry, generator, options) {
   try {
     const file = join(dir, `${entry.id}.cpuprofile`);
     await command(entry.child, 'profile:start');
-    const measured = await generator.run(entry.url, options);
+    const measured = await generator.run(entry.url, { ...options, headers: entry.headers });
     await command(entry.child, 'profile:stop', { file });
     return { caseId: entry.id, label: entry.label, requestsPerSecond: measured.requestsPerSecond, ...summarizeProfile(readProfile(file), { top: 12 }) };
   } finally {
@@ -139,14 +139,14 @@ export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeco
       try {
         const server = await startServer(httpCase, env);
         running.push({ ...httpCase, ...server, samples: [] });
-        await checkServer(httpCase, server.url);
+        await checkServer(httpCase, server.url, server.headers);
       } catch (error) {
         skipped.push({ id: httpCase.id, label: httpCase.label, reason: error.message.split('\n')[0] });
         log(`http: skipping ${httpCase.id}: ${error.message}`);
       }
     }
     const cases = running.filter((entry) => !skipped.some((skip) => skip.id === entry.id));
-    for (const entry of cases) await generator.run(entry.url, { connections, durationSeconds: warmupSeconds });
+    for (const entry of cases) await generator.run(entry.url, { connections, durationSeconds: warmupSeconds, headers: entry.headers });
     log(`http: warm-up done; ${rounds} rounds of ${durationSeconds} s per case, ${connections} connections`);
     for (let round = 0; round < rounds; round++) {
       for (const entry of rotate(cases, round)) entry.samples.push(await measure(entry, generator, { connections, durationSeconds }));

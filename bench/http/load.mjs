@@ -4,11 +4,11 @@
 import autocannon from 'autocannon';
 import { percentile } from '../lib/stats.mjs';
 
-function run({ url, body, connections, durationSeconds }) {
+function run({ url, body, connections, durationSeconds, headers = {} }) {
   return new Promise((resolve, reject) => {
     const latencies = [];
     const instance = autocannon(
-      { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: durationSeconds },
+      { url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration: durationSeconds },
       (error, result) => {
         if (error) return reject(error);
         latencies.sort((a, b) => a - b);

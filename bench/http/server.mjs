@@ -13,7 +13,8 @@ const server = await httpCase.create();
 // Run by hand (no IPC), it prints its URL; e.g. `node --cpu-prof bench/http/server.mjs express-grantor`.
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
-  if (process.send) process.send({ port });
+  // Headers every request must carry (a case's bearer token), for the load generator.
+  if (process.send) process.send({ port, headers: server.requestHeaders ?? {} });
   else console.log(`${caseId} listening on http://127.0.0.1:${port}/token`);
 });
 // Exit on Ctrl-C through process.exit, so `--cpu-prof` still writes its profile.
