@@ -15,7 +15,7 @@ import type { TwilsockAnnounce } from './fake-twilsock.js';
 import type { VoiceAnnounce } from './fake-voice.js';
 import { openPage, skipBrowserTests, sleep, USER_COOKIE, until, useBrowserHarness, verify } from './harness.js';
 import type { ErrorRecord } from './page/common.js';
-import { expectAlwaysValid, expiryEvents, FLOOR_MS, pageRecord, runSdk, type Sdk, start, TTL, tokenInfo, tokens } from './sdks.js';
+import { ANNOUNCE_BEFORE_MS, expectAlwaysValid, expiryEvents, FLOOR_MS, pageRecord, runSdk, type Sdk, start, tokenInfo, tokens } from './sdks.js';
 
 interface DeviceState {
   token: string;
@@ -31,6 +31,13 @@ const logout = (page: Page) => page.evaluate(() => (window as unknown as { harne
 /** Each Device of the page: whose token it holds, who it says it is, and its tokenWillExpire listeners. */
 const whoseDevices = async (page: Page) =>
   (await devices(page)).map(({ token, identity, expiryListeners }) => ({ holds: tokenInfo(token).identity, identity, expiryListeners }));
+
+/**
+ * The route's ttl here: with refreshMargin 1 the source's own timer comes at 18 s, the SDKs' events
+ * 6 s before expiry (at about 13 s), so what a test does before either (make the SDK, log in
+ * elsewhere, fall asleep) has time even on a busy machine.
+ */
+const TTL = 20;
 
 describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity, with the real SDKs in Chromium', () => {
   const harness = useBrowserHarness({ concurrent: true });
@@ -55,11 +62,12 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
         refusals.map(async ([sdk, announce]) => {
           const user = `${sdk}_refused`;
           const running = await runSdk(harness, user, sdk, announce);
-          // The source's timer at 10 s (ttl - 1 - refreshMargin): the SDK's event, 5 s before expiry, asks first.
+          // The source's timer at 18 s (ttl - 1 - refreshMargin): the SDK's event, 6 s before expiry, asks first.
           await tokens(running.page, { refreshMargin: 1 });
-          await start(running.page, { tokenRefreshMs: 5000 });
+          // Refused from now on; the SDK is made with the token the source has.
           harness.server.denied.add(user);
-          await until(() => requestsOf(user).length > 1, `the refresh after the policy flipped (${user})`, 20_000);
+          await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
+          await until(() => requestsOf(user).length > 1, `the refresh after the policy flipped (${user})`, 40_000);
           // The source's first retry would come within 500 ms (its backoff base): wait well past it.
           await sleep(1500);
           expect(requestsOf(user).map((entry) => entry.status)).toEqual([200, 403]);
@@ -73,7 +81,7 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
         }),
       );
     },
-    60_000,
+    90_000,
   );
 
   test(
@@ -102,7 +110,7 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
         }),
       );
     },
-    60_000,
+    90_000,
   );
 
   test(
@@ -116,9 +124,9 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
         sleepers.map(async ([sdk, announce]) => {
           const user = `${sdk}_asleep`;
           const running = await runSdk(harness, user, sdk, announce, 0);
-          // The source's timer at 10 s (ttl - 1 - refreshMargin), far from the moment it falls asleep.
+          // The source's timer at 18 s (ttl - 1 - refreshMargin), far from the moment it falls asleep.
           await tokens(running.page, { refreshMargin: 1 });
-          const token = await start(running.page, { tokenRefreshMs: 3000 });
+          const token = await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
           // Asleep: the page's timers stop (from a moment just ahead of its clock: pauseAt only
           // goes forward); the route's clock goes on past the token's expiry.
           const asleep = Date.now();
@@ -140,17 +148,17 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
         }),
       );
     },
-    60_000,
+    90_000,
   );
 
   test('a login as bob without close(): the next refresh is bob\'s, the Device stays alice, is detached and the app told', async () => {
     const alice = await runSdk(harness, 'alice1', 'voice', 'first');
-    // The source's timer at 10 s (ttl - 1 - refreshMargin): time enough to log in as bob first.
+    // The source's timer at 18 s (ttl - 1 - refreshMargin): time enough to log in as bob first.
     await tokens(alice.page, { refreshMargin: 1 });
     await start(alice.page);
     await logInAs(alice.context, 'bob1');
     // The source's own timer asks again: the route answers for bob now.
-    await until(() => requestsOf('bob1').length === 1, "the source's refresh, answered for bob", 20_000);
+    await until(() => requestsOf('bob1').length === 1, "the source's refresh, answered for bob", 40_000);
     await until(async () => (await pageRecord(alice.page)).errors.length > 0, 'onError', 5000);
     expect((await pageRecord(alice.page)).errors).toEqual([identityChanged]);
     // The Device holds alice's token, says alice, and only the page's own listener is left on it.
@@ -164,7 +172,7 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
     // Every token the Device ever sent is alice's (one, or two if her source renewed it before the login).
     expect(new Set(identitiesOf(alice.voice!.tokensOn(1)))).toEqual(new Set(['alice1']));
     expect(alice.pageErrors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   test('logout with close() and a new source for bob: each Device only ever gets its own user\'s tokens', async () => {
     const tab = await runSdk(harness, 'alice2', 'voice', 'first');
@@ -176,7 +184,7 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
     const bobsToken = await start(tab.page);
     expect(tokenInfo(bobsToken).identity).toBe('bob2');
     // Bob's source renews his Device's token on its timer.
-    await until(() => tab.voice!.tokensOn(2).length >= 2, "bob's Device to get its second token", 20_000);
+    await until(() => tab.voice!.tokensOn(2).length >= 2, "bob's Device to get its second token", 40_000);
     // Alice's Device got nothing after the logout, and only ever alice's tokens.
     expect(tab.voice!.tokensOn(1)).toEqual(alicesTokens);
     expect(new Set(identitiesOf(alicesTokens))).toEqual(new Set(['alice2']));
@@ -187,11 +195,11 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
     ]);
     expect((await pageRecord(tab.page)).errors).toEqual([]);
     expect(tab.pageErrors).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
   test("another tab logs in as bob: this tab never takes bob's token from it, and its own refresh tells it", async () => {
     const tab = await runSdk(harness, 'alice3', 'voice', 'first');
-    // The source's timer at 10 s (ttl - 1 - refreshMargin): time enough for the other tab first.
+    // The source's timer at 18 s (ttl - 1 - refreshMargin): time enough for the other tab first.
     await tokens(tab.page, { refreshMargin: 1 });
     const token = await start(tab.page);
     // The other tab: same origin, same params, sharing across tabs (the default).
@@ -205,11 +213,11 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
     expect(await devices(tab.page)).toEqual([{ token, identity: 'alice3', expiryListeners: 2 }]);
     expect((await pageRecord(tab.page)).errors).toEqual([]);
     // Its own timer's request comes back for bob: detached and told, never fed.
-    await until(() => requestsOf('bob3').length === 2, "this tab's refresh, answered for bob", 20_000);
+    await until(() => requestsOf('bob3').length === 2, "this tab's refresh, answered for bob", 40_000);
     await until(async () => (await pageRecord(tab.page)).errors.length > 0, 'onError', 5000);
     expect((await pageRecord(tab.page)).errors).toEqual([identityChanged]);
     expect(await whoseDevices(tab.page)).toEqual([{ holds: 'alice3', identity: 'alice3', expiryListeners: 1 }]);
     expect(new Set(identitiesOf(tab.voice!.tokensOn(1)))).toEqual(new Set(['alice3']));
     expect([...tab.pageErrors, ...other.pageErrors]).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,5 +1,5 @@
 // attach() in real Chromium with the real Twilio SDKs against fake signaling servers and a real
-// grantor route with 12 s tokens: each SDK is kept supplied through three consecutive expiries,
+// grantor route with 14 s tokens: each SDK is kept supplied through three consecutive expiries,
 // once with a server that re-sends token information after every update (the SDK's own events drive
 // the refreshes) and once with one that stays silent after an update (the source's timer does), with
 // the page's clock two hours ahead or behind; a token the route considers expired never reaches an
@@ -9,7 +9,7 @@ import type { TwilsockAnnounce } from './fake-twilsock.js';
 import type { VoiceAnnounce } from './fake-voice.js';
 import { describe, expect, test } from 'vitest';
 import { openPage, refuseOtherWebSockets, skipBrowserTests, until, useBrowserHarness, verify } from './harness.js';
-import { expectAlwaysValid, expiryEvents, HOUR_MS, pageRecord, runSdk, type Sdk, start, TTL, tokenInfo, tokens } from './sdks.js';
+import { ANNOUNCE_BEFORE_MS, expectAlwaysValid, expiryEvents, HOUR_MS, pageRecord, runSdk, type Sdk, start, TTL, tokenInfo, tokens } from './sdks.js';
 
 describe.skipIf(skipBrowserTests)('attach() keeps the real SDKs supplied in Chromium', () => {
   const harness = useBrowserHarness();
@@ -40,12 +40,12 @@ describe.skipIf(skipBrowserTests)('attach() keeps the real SDKs supplied in Chro
               running.received().map(({ token, at }) => [at - requestsOf(user)[0]!.at, tokenInfo(token).exp * 1000 - requestsOf(user)[0]!.at]),
             )}, events ${JSON.stringify((await pageRecord(page)).events)}`;
           // Where the server re-sends, the SDK's events come first (about 6 s in, before the source's
-          // own timer at ttl - 1 - refreshMargin = 10 s); where it is silent, the timer (at 5 s).
+          // own timer at ttl - 1 - refreshMargin = 12 s); where it is silent, the timer (at 6.5 s).
           const first = await tokens(page, { getTokenCalls: 20, refreshMargin: resend ? 1 : undefined });
           // Twenty getToken() with the clock two hours off: one request, one token.
           expect(first.distinct).toBe(1);
           expect(requestsOf(user)).toHaveLength(1);
-          await start(page, { tokenRefreshMs: 5000 });
+          await start(page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
 
           await until(() => running.received().filter(({ token }) => tokenInfo(token).exp * 1000 <= Date.now()).length >= 3, `3 expiries (${user})`, 45_000);
           const now = Date.now();

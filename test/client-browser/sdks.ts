@@ -11,11 +11,13 @@ import type { PageRecord, SourceOptions, StartOptions, Tokens } from './page/com
 export type Sdk = 'voice' | 'conversations' | 'sync';
 
 /**
- * The route's ttl in these tests: the source renews at 5 s (its timer: half of the 11 s it counts,
- * at its floor) or on the SDK's event 5 s before expiry (6 to 7 s in), leaving twilsock the 3 s it
- * waits to reconnect after a close 410.
+ * The route's ttl in the expiry tests: the source renews at 6.5 s (its timer: half of the 13 s it
+ * counts) or on the SDK's event ANNOUNCE_BEFORE_MS before expiry (7 to 8 s in, past the floor),
+ * leaving twilsock the 3 s it waits to reconnect after a close 410, and a margin.
  */
-export const TTL = 12;
+export const TTL = 14;
+/** How long before a token's expiry the fake servers announce it (and the Device's tokenRefreshMs). */
+export const ANNOUNCE_BEFORE_MS = 6000;
 export const HOUR_MS = 3600e3;
 /** The source's floor (packages/client/src/index.ts FLOOR_MS). */
 export const FLOOR_MS = 5000;
@@ -78,10 +80,10 @@ export async function runSdk(
   if (clockOffsetMs !== undefined) await context.clock.install({ time: Date.now() + clockOffsetMs });
   const otherSockets: string[] = [];
   const voice = sdk === 'voice' ? new FakeVoiceSignaling(tokenInfo, announce as VoiceAnnounce) : undefined;
-  // Announcements 5 s before each token expires, as the Device's with tokenRefreshMs 5000: past
-  // the source's floor, before its timer (with refreshMargin 1), and early enough for a 410's
-  // reconnection (3 s, see fake-twilsock.ts).
-  const announceAt = (token: string) => tokenInfo(token).exp * 1000 - 5000;
+  // Announcements as the Device's with tokenRefreshMs ANNOUNCE_BEFORE_MS: past the source's floor,
+  // before its timer (with refreshMargin 1), and early enough for a 410's reconnection (3 s, see
+  // fake-twilsock.ts).
+  const announceAt = (token: string) => tokenInfo(token).exp * 1000 - ANNOUNCE_BEFORE_MS;
   const twilsock = voice ? undefined : new FakeTwilsock(sdk === 'conversations' ? conversationsRoutes(user) : {}, announce as TwilsockAnnounce, announceAt);
   const { page, pageErrors } = await openPage(context, harness.server, sdk, async (page) => {
     await refuseOtherWebSockets(page, otherSockets);
