@@ -17,7 +17,16 @@ export default defineConfig({
     hookTimeout: 180_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', ...UNIT_SUITES], exclude: [...configDefaults.exclude, CLI_SUITES] } },
-      { extends: true, test: { name: 'slow', include: [CLI_SUITES, 'test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...UNIT_SUITES] } },
+      {
+        extends: true,
+        test: {
+          name: 'slow',
+          include: [CLI_SUITES, 'test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...UNIT_SUITES],
+          // The run's npm registry (Verdaccio on loopback), started by the first host-app test that needs it.
+          globalSetup: ['test/host-apps/support/registry-global-setup.ts'],
+        },
+      },
     ],
   },
 });

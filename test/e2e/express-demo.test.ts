@@ -1,8 +1,11 @@
 // The Express demo in a real browser: Debian's Chromium, driven by playwright-core (never a downloaded browser).
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { verifyAccessToken } from '@grantor/core';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -161,12 +164,16 @@ describe.skipIf(!hasChromium && !process.env.CI)('the Express demo in Chromium',
     await page.locator('#logout').waitFor({ state: 'visible' });
     const { body } = await getToken(page, 'lobby');
     await expect.poll(() => page.locator('#result .copy').innerText()).toContain('npx @grantor/cli decode <token>');
+    expect(await page.locator('#result .copy').innerText()).toContain('pnpm -s grantor decode <token>');
     await page.click('#copy-token');
     await expect.poll(() => page.locator('#copy-token').innerText()).toBe('Copied');
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     expect(copied).toBe(body.token);
     expect(verifyAccessToken(copied, credentials).claims.grants).toEqual({ identity: 'bob', video: { room: 'lobby' } });
     expect(pageErrors).toEqual([]);
+    // The hint's command for a clone of grantor (the npx one is tested against the run's registry, in test/host-apps/registry-install.test.ts).
+    const { stdout } = await promisify(execFile)('pnpm', ['-s', 'grantor', 'decode', copied], { cwd: join(import.meta.dirname, '../..') });
+    expect(stdout).toMatch(/Identity\s+bob/);
   });
 
   test('the token refreshes itself a minute before it expires, and the countdown starts again', async () => {

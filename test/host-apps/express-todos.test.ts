@@ -1,6 +1,6 @@
 // grantor in an Express 4 app built like Passport's own example (passport/todos-express-password):
 // CommonJS, express ~4.16.1, express.json() and CSRF middleware app-wide before everything, sessions,
-// form login. grantor is installed from packed tarballs with npm and mounted as the README says.
+// form login. grantor is installed by name with npm (from the run's registry) and mounted as the README says.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ async function logIn(client: Client, username: string, password: string): Promis
   return match((await client.request('/')).text, /<meta name="csrf-token" content="([^"]+)"/);
 }
 
-describe('npm install from the tarballs', () => {
+describe('npm install by name, from the run\'s registry', () => {
   it('succeeds: no ERESOLVE with express ~4.16.1 in the app', () => {
     expect(installed.install.code, installed.install.stderr).toBe(0);
     expect(installed.install.stderr).not.toContain('ERESOLVE');

@@ -1,6 +1,6 @@
 // grantor in a Koa 3 app with app-wide @koa/bodyparser, koa-session and koa-passport, written in
 // TypeScript (so `tsc` checks the README's `createTokenRoute<User>` against the packed types), with
-// grantor installed from packed tarballs with npm.
+// grantor installed by name with npm from the run's registry.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ async function logIn(client: Client, username: string, password: string): Promis
   expect(login.headers.get('location')).toBe('/');
 }
 
-it('installs from the tarballs and compiles with tsc, createTokenRoute<User> included', () => {
+it('installs by name and compiles with tsc, createTokenRoute<User> included', () => {
   expect(installed.install.code, installed.install.stderr).toBe(0);
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
 });

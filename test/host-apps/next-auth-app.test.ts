@@ -1,6 +1,6 @@
 // A Next.js app as create-next-app@16 makes it (TypeScript, App Router, `@/*`, cacheComponents) with
 // next-auth v4's Credentials provider and the README's token routes pasted in. grantor comes from
-// packed tarballs through npm; the app is built once with `next build` and no Twilio credentials,
+// the run's registry by name through npm; the app is built once with `next build` and no Twilio credentials,
 // then run with `next start` without and with them, and driven through next-auth's real sign-in.
 import { cpSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -52,7 +52,7 @@ function builtApp(): InstalledApp {
   return app;
 }
 
-test('npm installs grantor from the packed tarballs, with the README\'s command', () => {
+test('npm installs grantor by name, with the README\'s command', () => {
   expect(app!.install.code, `${app!.installCommand}\n${output(app!.install)}`).toBe(0);
   const line = installCommandLine(packed!);
   expect(app!.installCommand.startsWith(line)).toBe(true);

@@ -1,7 +1,7 @@
 // A Next.js app as create-next-app@16 makes it (TypeScript, App Router, `@/*`; no cacheComponents,
 // which refuses `export const runtime`) whose token route runs with `export const runtime = 'edge'`,
 // next to the same route on the default Node.js runtime. Its session is a jose-signed JWT cookie, as
-// an edge app would keep one. grantor comes from packed tarballs through npm; the app is built once
+// an edge app would keep one. grantor comes by name from the run's registry through npm; the app is built once
 // with `next build` and no secrets, then served by `next start`. The app's own audit log (grantor's
 // onIssued and onDenied hooks) names the runtime each answer ran on: `typeof EdgeRuntime`.
 import { verifyAccessToken } from '@grantor/core';
@@ -23,7 +23,7 @@ const ROUTES = [
 // The build has no TWILIO_* and no SESSION_SECRET: a CI build without secrets.
 const host = useNextHostApp('next-edge-app');
 
-test('npm installs grantor from the packed tarballs and jose from the app\'s package.json', () => {
+test('npm installs grantor by name and jose from the app\'s package.json', () => {
   expect(host.app!.install.code, `${host.app!.installCommand}\n${output(host.app!.install)}`).toBe(0);
   const manifest = JSON.parse(readFileSync(join(host.app!.dir, 'node_modules', 'jose', 'package.json'), 'utf8')) as { version: string };
   expect(manifest.version).toMatch(/^6\./);

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPackages, readTarball, type Packed } from './support/host-app.js';
+import { publishedPackageNames } from './support/run.js';
 
-// What `pnpm pack` hands a user: every entry point in the packed manifest must be a file in the
-// tarball (the workspace's `source` condition points at src/, which is not packed).
-const PACKAGES = ['@grantor/core', '@grantor/express', '@grantor/koa', '@grantor/next', '@grantor/hono', '@grantor/fastify', '@grantor/client', '@grantor/cli'];
+// What the registry hands a user, as the release command's publish step packed it: every entry point
+// in the packed manifest must be a file in the tarball (the workspace's `source` condition points at
+// src/, which is not packed). Every package under packages/ that is not private.
+const PACKAGES = publishedPackageNames();
 
 /** Every path an exports map can resolve to, with the chain of keys that leads to it. */
 function exportTargets(value: unknown, at: string): Array<[string, string]> {

@@ -209,7 +209,8 @@ export default function DemoPage() {
             {copied ? 'Copied' : 'Copy token'}
           </button>
           <p className="hint">
-            Paste it into <code>npx @grantor/cli decode &lt;token&gt;</code> to read its claims and see why Twilio would reject it.
+            Paste it into <code>npx @grantor/cli decode &lt;token&gt;</code> (in this clone of grantor, before a release is on npm:{' '}
+            <code>pnpm -s grantor decode &lt;token&gt;</code>) to read its claims and see why Twilio would reject it.
           </p>
         </div>
         <details>

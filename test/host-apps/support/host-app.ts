@@ -1,154 +1,49 @@
-// Host apps install grantor as a user would: the packages packed from their built dist, installed
-// with npm from the tarballs into a copy of the app outside the workspace (so no workspace link or
-// hoisted module can help), then run as a child process on a free port.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Host apps install grantor as a user would: by name with npm, from the test run's registry (Verdaccio
+// on loopback, where the release command's publish step put every package, see registry.ts), into a
+// copy of the app outside the workspace (so no workspace link or hoisted module can help), then run
+// as a child process on a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { publishedRegistry, type PublishedPackage } from './registry.js';
+import { appEnv, ROOT, run, type RunResult } from './run.js';
 
-const execFileAsync = promisify(execFile);
-export const ROOT = join(import.meta.dirname, '..', '..', '..');
+export { appEnv, ROOT, run, type RunResult } from './run.js';
 export const HOST_APPS = join(ROOT, 'test', 'host-apps');
 // Set KEEP_HOST_APPS=1 to keep the temporary app folders for a look after a failure.
 const keep = Boolean(process.env.KEEP_HOST_APPS);
 
-export interface PackedPackage {
-  name: string;
-  version: string;
-  /** The package's folder in the workspace. */
-  dir: string;
-  /** Absolute path of the tarball, named as `pnpm pack` names it: grantor-core-0.1.0.tgz. */
-  tarball: string;
-}
+/** A package as the registry holds it (the tarball is the one the registry serves). */
+export type PackedPackage = PublishedPackage;
 
 export interface Packed {
-  /** The temporary folder holding the tarballs. */
-  dir: string;
+  /** The registry's URL (http://127.0.0.1:<port>/<prefix>/). */
+  registry: string;
+  /** The packages a test file asked for. */
   packages: PackedPackage[];
-  /** Removes the tarballs. */
+  /** Nothing to remove: the run's registry and its tarballs go when the run ends. */
   cleanup(): void;
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Wall-clock milliseconds, for the report, never for an assertion. */
-  ms: number;
-}
-
-/** Runs a command to its end (in appEnv() unless `env` is given); never rejects on a non-zero exit (the caller decides what failed). */
-export async function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<RunResult> {
-  const started = Date.now();
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? appEnv(),
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: options.timeoutMs ?? 300_000,
-    });
-    return { code: 0, stdout, stderr, ms: Date.now() - started };
-  } catch (error) {
-    const e = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
-    if (typeof e.code !== 'number' && e.stdout === undefined) throw error; // could not start at all
-    return { code: typeof e.code === 'number' ? e.code : null, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message, ms: Date.now() - started };
-  }
-}
-
-function workspacePackages(): Map<string, string> {
-  const byName = new Map<string, string>();
-  for (const entry of readdirSync(join(ROOT, 'packages'))) {
-    const manifest = join(ROOT, 'packages', entry, 'package.json');
-    if (existsSync(manifest)) byName.set((JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name, join(ROOT, 'packages', entry));
-  }
-  return byName;
-}
-
-function mtimes(dir: string): number[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs);
-}
-
-/** dist is missing, or some source file changed after the oldest built file was written. */
-function isStale(dir: string): boolean {
-  const built = mtimes(join(dir, 'dist'));
-  return built.length === 0 || Math.max(...mtimes(join(dir, 'src'))) > Math.min(...built);
-}
-
-// Host-app test files run in parallel workers; a build (tsdown empties dist first) must not run
-// while another file packs, so builds and packs of all workers take turns on one lock.
-async function withWorkspaceLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = join(tmpdir(), `grantor-host-apps-${basename(ROOT)}.lock`);
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      if (!lockHolderAlive(lock)) rmSync(lock, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function lockHolderAlive(lock: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
-  } catch {
-    // Created but the pid not yet written: give its holder a moment, unless it is old.
-    try {
-      return Date.now() - statSync(lock).mtimeMs < 10_000;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Packs the named workspace packages (`@grantor/core`, ...) with `pnpm pack`, building first any
- * whose dist is missing or older than its src. Call once per test file, in beforeAll.
+ * The named workspace packages (`@grantor/core`, ...) as published to the run's registry (which
+ * holds every packages/* package, built first where dist is missing or older than src). Call once
+ * per test file, in beforeAll.
  */
-export async function packPackages(names: string[]): Promise<Packed> {
-  const all = workspacePackages();
-  const dir = mkdtempSync(join(tmpdir(), 'grantor-packed-'));
-  const packages = await withWorkspaceLock(async () => {
-    const packed: PackedPackage[] = [];
-    for (const name of names) {
-      const pkgDir = all.get(name);
-      if (!pkgDir) throw new Error(`${name} is not a package under packages/`);
-      if (isStale(pkgDir)) {
-        const build = await run('pnpm', ['--filter', name, 'build'], { cwd: ROOT });
-        if (build.code !== 0) throw new Error(`pnpm --filter ${name} build failed:\n${build.stdout}\n${build.stderr}`);
-      }
-      const pack = await run('pnpm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir });
-      if (pack.code !== 0) throw new Error(`pnpm pack of ${name} failed:\n${pack.stdout}\n${pack.stderr}`);
-      const report = JSON.parse(pack.stdout) as { name: string; version: string; filename: string };
-      packed.push({ name, version: report.version, dir: pkgDir, tarball: report.filename });
-    }
-    return packed;
+export async function publishPackages(names: string[]): Promise<Packed> {
+  const registry = await publishedRegistry();
+  const packages = names.map((name) => {
+    const found = registry.packages.find((p) => p.name === name);
+    if (!found) throw new Error(`${name} is not a package under packages/`);
+    return found;
   });
-  return { dir, packages, cleanup: () => keep || rmSync(dir, { recursive: true, force: true }) };
+  return { registry: registry.url, packages, cleanup: () => {} };
 }
+
+/** The name host-app tests used when the packages came as tarballs: publishPackages. */
+export const packPackages = publishPackages;
 
 /** The package.json inside a tarball, and the list of files it holds (without the `package/` prefix). */
 export async function readTarball(tarball: string): Promise<{ manifest: Record<string, unknown>; files: string[] }> {
@@ -169,34 +64,43 @@ export interface InstalledApp {
   cleanup(): void;
 }
 
-/** `npm install ./grantor-core-0.1.0.tgz ./grantor-express-0.1.0.tgz`: the README's line for these packages. */
-export function installCommandLine(packed: Packed, names = packed.packages.map((p) => p.name)): string {
-  return `npm install ${names.map((name) => `./${basename(tarballOf(packed, name))}`).join(' ')}`;
+/**
+ * The packages a user names to npm for `names`: those no other one of them depends on
+ * (`@grantor/express` brings `@grantor/core`).
+ */
+function topLevel(packed: Packed, names: string[]): string[] {
+  const dependencies = new Set(
+    names.flatMap((name) => {
+      const found = packed.packages.find((p) => p.name === name);
+      if (!found) throw new Error(`${name} was not published for this file: pass it to publishPackages`);
+      const manifest = JSON.parse(readFileSync(join(found.dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      return Object.keys(manifest.dependencies ?? {});
+    }),
+  );
+  return names.filter((name) => !dependencies.has(name));
 }
 
-function tarballOf(packed: Packed, name: string): string {
-  const found = packed.packages.find((p) => p.name === name);
-  if (!found) throw new Error(`${name} was not packed`);
-  return found.tarball;
+/** `npm install @grantor/express`: the README's line for these packages, by name. */
+export function installCommandLine(packed: Packed, names = packed.packages.map((p) => p.name)): string {
+  return `npm install ${topLevel(packed, names).join(' ')}`;
 }
 
 /**
- * Copies test/host-apps/<app>/ into a fresh temporary folder, copies the tarballs next to it and runs
- * the README's `npm install ./grantor-core-0.1.0.tgz ./grantor-express-0.1.0.tgz`, which also
- * installs the app's own dependencies from its package.json.
+ * Copies test/host-apps/<app>/ into a fresh temporary folder, points the app's npm at the run's
+ * registry for the @grantor scope (its .npmrc, as before the first publish) and runs the README's
+ * `npm install @grantor/express`, which also installs the app's own dependencies from its
+ * package.json (from the default registry).
  */
 export async function installHostApp(app: string, packed: Packed, options: { packages?: string[] } = {}): Promise<InstalledApp> {
   const source = join(HOST_APPS, app);
   if (!existsSync(join(source, 'package.json'))) throw new Error(`test/host-apps/${app}/package.json does not exist`);
   const dir = mkdtempSync(join(tmpdir(), `grantor-host-${app}-`));
   cpSync(source, dir, { recursive: true, filter: (path) => !/[\\/](node_modules|\.next)$/.test(path) });
-  const wanted = options.packages ?? packed.packages.map((p) => p.name);
-  const tarballs = wanted.map((name) => {
-    cpSync(tarballOf(packed, name), join(dir, basename(tarballOf(packed, name))));
-    return `./${basename(tarballOf(packed, name))}`;
-  });
-  // --prefer-offline: the npm cache makes repeated runs fast; anything missing still comes from the registry.
-  const args = ['install', ...tarballs, '--no-audit', '--no-fund', '--prefer-offline'];
+  appendFileSync(join(dir, '.npmrc'), `\n@grantor:registry=${packed.registry}\n`);
+  const names = topLevel(packed, options.packages ?? packed.packages.map((p) => p.name));
+  // --prefer-offline: the npm cache makes repeated runs fast; anything missing still comes from the
+  // registry (the run's registry has a new URL each run, so its packages are never taken from the cache).
+  const args = ['install', ...names, '--no-audit', '--no-fund', '--prefer-offline'];
   const install = await run('npm', args, { cwd: dir });
   return {
     dir,
@@ -204,24 +108,6 @@ export async function installHostApp(app: string, packed: Packed, options: { pac
     installCommand: `npm ${args.join(' ')}`,
     cleanup: () => keep || rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-/**
- * The environment a host app runs in: this process's, without what the test runner and pnpm set
- * (NODE_ENV, VITEST_*, npm_config_* and the like, which npm would obey), any real Twilio credentials
- * or PORT, plus `overrides` (a value of undefined removes a key).
- */
-export function appEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(NODE_ENV|PORT|VITEST.*|TWILIO_.*|npm_.*|pnpm_.*)$/i.test(key)) continue;
-    env[key] = value;
-  }
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
-  }
-  return env;
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */

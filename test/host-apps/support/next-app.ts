@@ -1,4 +1,4 @@
-// A Next.js host app's life in a test file: packed grantor installed with npm, one `next build`
+// A Next.js host app's life in a test file: grantor installed by name with npm, one `next build`
 // without secrets, then `next start` on a free port as often as the file needs.
 import { afterAll, beforeAll } from 'vitest';
 import { appEnv, installHostApp, packPackages, run, startApp, type AppProcess, type InstalledApp, type Packed, type RunResult } from './host-app.js';
@@ -21,7 +21,7 @@ export interface NextHostApp {
 export const output = (result: RunResult) => `${result.stdout}\n${result.stderr}`;
 
 /**
- * Registers beforeAll (pack, `npm install` the tarballs into a copy of test/host-apps/<name>, `next
+ * Registers beforeAll (publish, `npm install` by name into a copy of test/host-apps/<name>, `next
  * build` in appEnv(), which has no TWILIO_*) and afterAll (remove both) in the calling file.
  */
 export function useNextHostApp(name: string, packages = ['@grantor/core', '@grantor/next']): NextHostApp {
