@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
 import { type Client, createClient } from './support/http.js';
 import { describeTokenRoute } from './support/token-route-contract.js';
@@ -59,6 +59,23 @@ describeTokenRoute({
   async logOut(client, app) {
     expect((await formPost(client, app.url, '/logout', {})).status).toBe(303);
   },
+});
+
+it("answers a text/plain POST without the app's Origin with SvelteKit's own plain-text 403, as the README says", async () => {
+  const app = await start(TWILIO_ENV);
+  try {
+    const alice = createClient(app.url);
+    await logIn(alice, app.url, 'alice');
+    // What `curl -d` sends without -H 'Content-Type: application/json', or a no-cors fetch of another origin.
+    const textPost = (headers: Record<string, string>) =>
+      alice.request('/api/token', { method: 'POST', body: '{"room":"standup"}', headers: { 'content-type': 'text/plain', ...headers } });
+    const refused = await textPost({});
+    expect([refused.status, refused.text]).toEqual([403, 'Cross-site POST form submissions are forbidden']);
+    // With the app's own Origin SvelteKit lets it through, and the route answers it.
+    expectGrantorError(await textPost({ origin: app.url }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  } finally {
+    await app.stop();
+  }
 });
 
 describe('the mistake the context argument prevents: a route created inside POST (src/routes/api/token-per-request)', () => {
