@@ -11,6 +11,7 @@ export default defineConfig({
   description: 'Short-lived Twilio Access Tokens for your logged-in users: correctly, safely and fast.',
   srcExclude: ['extra/**', 'scripts/**', 'test/**'],
   cleanUrls: true,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   lastUpdated: false,
   themeConfig: {
     search: { provider: 'local' },
