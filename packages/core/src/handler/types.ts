@@ -89,6 +89,10 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * opt-in for cross-site use (your CORS middleware must allow them too). Without it a browser's
    * request from another site gets 403 (`Sec-Fetch-Site` not `same-origin`, or an `Origin` whose host
    * is not the request's `Host`); requests without those headers (curl, servers, native apps) pass.
+   * Each entry is compared exactly with the `Origin` header, so it must be written as browsers send it:
+   * an http(s) origin (scheme, host and a non-default port; no path, no trailing slash), or a native web
+   * view's `scheme://host` in lower case (`capacitor://localhost`, `ionic://localhost`,
+   * `tauri://localhost`). `null` is never accepted. Anything else throws at start-up.
    * @default undefined (same-origin pages and clients without an Origin only)
    */
   allowedOrigins?: readonly string[];
