@@ -19,6 +19,7 @@ fi
 
 pnpm build || { echo "0 passed, 1 failed"; exit 1; }
 pnpm typecheck || { echo "0 passed, 1 failed"; exit 1; }
+pnpm lint || { echo "0 passed, 1 failed"; exit 1; }
 
 rm -f test-results.json
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-results.json
