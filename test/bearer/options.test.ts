@@ -1,5 +1,6 @@
 // bearerUser's options: RFC 8725's choices cannot be configured away, and mistakes fail at start-up.
 import { AccessTokenError, bearerUser, createFetchHandler } from '@grantor/core';
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 
 const valid = { issuer: 'https://example.eu.auth0.com/', audience: 'https://api.example.com' };
@@ -52,6 +53,11 @@ describe('bearerUser options', () => {
       await expect(getUser(make('Basic YTpi')), shape).rejects.toMatchObject({ code: 'UNAUTHENTICATED', headers: { 'www-authenticate': 'Bearer' } });
     }
     await expect(getUser({})).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    // And a real Hono Context, as @grantor/hono hands it to getUser.
+    const app = new Hono();
+    app.post('/', (c) => getUser(c).then(() => c.text('user'), (error: { code: string }) => c.text(error.code)));
+    const answers = await Promise.all(['Bearer a.b.c', 'Basic YTpi'].map((authorization) => app.request('/', { method: 'POST', headers: { authorization } }).then((response) => response.text())));
+    expect(answers).toEqual(['INVALID_BEARER_TOKEN', 'UNAUTHENTICATED']);
   });
 
   it('sends the 503\'s cause to onError and the 401\'s reason to onDenied, never to the client', async () => {
