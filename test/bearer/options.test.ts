@@ -56,7 +56,7 @@ describe('bearerUser options', () => {
     // And a real Hono Context, as @grantor/hono hands it to getUser.
     const app = new Hono();
     app.post('/', (c) => getUser(c).then(() => c.text('user'), (error: { code: string }) => c.text(error.code)));
-    const answers = await Promise.all(['Bearer a.b.c', 'Basic YTpi'].map((authorization) => app.request('/', { method: 'POST', headers: { authorization } }).then((response) => response.text())));
+    const answers = await Promise.all(['Bearer a.b.c', 'Basic YTpi'].map((authorization) => Promise.resolve(app.request('/', { method: 'POST', headers: { authorization } })).then((response) => response.text())));
     expect(answers).toEqual(['INVALID_BEARER_TOKEN', 'UNAUTHENTICATED']);
   });
 
