@@ -1,5 +1,5 @@
 // An Express host app written in TypeScript with an auth library other than Passport: installed from
-// the packed core and express tarballs with npm, compiled with `tsc` without TWILIO_* (so the README's
+// the run's registry by name with npm (@grantor/express), compiled with `tsc` without TWILIO_* (so the README's
 // createTokenRoute block, pasted into src/server.ts, is type-checked against the packed types), then
 // run through the shared token-route contract with the library's own login.
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: E
     packed?.cleanup();
   });
 
-  it('installs from the tarballs and compiles with tsc, the user typed from getUser', () => {
+  it('installs by name and compiles with tsc, the user typed from getUser', () => {
     expect(installed.install.code, installed.install.stderr).toBe(0);
     expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
   });

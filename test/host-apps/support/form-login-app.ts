@@ -1,6 +1,6 @@
 // A meta-framework host app with core's fetch handler in the README's route file and the app's own
-// form login (POST /login, POST /logout, each answering 303 to /): installed from the packed core
-// tarball with npm, type-checked and built without any TWILIO_* variable, then run through the
+// form login (POST /login, POST /logout, each answering 303 to /): @grantor/core installed by name
+// with npm from the run's registry, type-checked and built without any TWILIO_* variable, then run through the
 // shared token-route contract.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ export function describeFormLoginApp({ app, check, routeFile, startArgs }: FormL
     packed?.cleanup();
   });
 
-  it(`installs from the tarball, passes npm run ${check.script} and builds without TWILIO_*`, () => {
+  it(`installs by name, passes npm run ${check.script} and builds without TWILIO_*`, () => {
     expect(installed.install.code, installed.install.stderr).toBe(0);
     expect(checked.code, `${checked.stdout}\n${checked.stderr}`).toBe(0);
     expect(checked.stdout + checked.stderr).toMatch(check.passes);
