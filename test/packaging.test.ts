@@ -18,6 +18,7 @@ const libraries = [
   { name: '@grantor/next', dir: 'packages/next', exportName: 'createTokenApiRoute' },
   { name: '@grantor/hono', dir: 'packages/hono', exportName: 'createTokenRoute' },
   { name: '@grantor/fastify', dir: 'packages/fastify', exportName: 'grantor' },
+  { name: '@grantor/nestjs', dir: 'packages/nestjs', exportName: 'GrantorModule' },
   { name: '@grantor/client', dir: 'packages/client', exportName: 'createTokenSource' },
 ];
 

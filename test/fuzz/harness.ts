@@ -41,7 +41,7 @@ const NEXT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'
 /** Fastify answers what Node's HTTP parser refuses itself (its clientErrorHandler), in JSON. */
 const FASTIFY_CLIENT_ERROR = '{"error":"Bad Request","message":"Client Error","statusCode":400}';
 /** Adapters whose body parser runs before grantor: a body it refuses may beat grantor's method, origin and user checks. */
-const PARSER_FIRST: readonly AnyAdapterName[] = ['next-pages', 'express-json'];
+const PARSER_FIRST: readonly AnyAdapterName[] = ['next-pages', 'express-json', 'nest'];
 const GATE_CODES = ['METHOD_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'UNAUTHENTICATED'];
 const BODY_CODES = ['BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_ABORTED'];
 /** A hung server or handler fails the case instead of the whole test file. */
@@ -222,7 +222,7 @@ function gateOf(target: Target, request: FuzzCase): string | undefined {
 /** Adapters where grantor reads every POST body itself (no body parser runs before it). */
 const GRANTOR_READS: readonly AnyAdapterName[] = ['express', 'koa', 'koa-bodyparser', 'next-app', 'next-pages-raw', 'fastify'];
 /** Adapters whose app-wide parser inflates a gzip, deflate or br body before grantor sees it. */
-const PARSER_INFLATES: readonly AnyAdapterName[] = ['express-json'];
+const PARSER_INFLATES: readonly AnyAdapterName[] = ['express-json', 'nest'];
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The params an app-wide parser hands grantor, when they are a flat `{ room, pad }` object (hugeBody's shape). */

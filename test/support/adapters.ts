@@ -5,6 +5,9 @@
 import type { TokenHandlerOptions } from '@grantor/core';
 import { createTokenRoute as expressTokenRoute } from '@grantor/express';
 import grantorFastify, { type GrantorPlugin } from '@grantor/fastify';
+import { type GrantorOptions, GrantorModule, type GrantorRouteOptions } from '@grantor/nestjs';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { isClientDisconnect, createTokenRoute as koaTokenRoute } from '@grantor/koa';
 import { createTokenApiRoute, createTokenRoute as appTokenRoute } from '@grantor/next';
 import { bodyParser } from '@koa/bodyparser';
@@ -14,7 +17,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import Koa from 'koa';
 import { listen, serveAppRoute, servePagesApiRoute, type TestServer } from '../../packages/next/test/support/next-server.js';
 
-export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw', 'fastify'] as const;
+export const ADAPTERS = ['express', 'koa', 'next-app', 'next-pages', 'next-pages-raw', 'fastify', 'nest'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
 
 /**
@@ -47,6 +50,7 @@ export const ADAPTER_TITLES: Record<AnyAdapterName, string> = {
   'next-pages': "Next Pages Router (Next's body parser)",
   'next-pages-raw': 'Next Pages Router (bodyParser: false)',
   fastify: 'Fastify (register with prefix)',
+  nest: "Nest (GrantorModule.forRoot, Nest's app-wide body parser)",
   'hono-workerd': 'Hono (app.all, auth middleware) in workerd',
   'fetch-workerd': 'createFetchHandler as a Workers module in workerd',
   'fetch-bun': 'createFetchHandler served by Bun.serve',
@@ -145,6 +149,15 @@ async function serve<TUser>(
       const requestHeader = (request: unknown, header: string) => (request as FastifyRequest).headers[header.toLowerCase()] as string | undefined;
       const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
       return { requestLine, requestHeader, routeExports: app.supportedMethods, url, close: () => app.close() };
+    }
+    case 'nest': {
+      class AppModule {}
+      Module({ imports: [GrantorModule.forRoot<TUser>({ ...options, getUser: (req: express.Request) => userNamed(req.get('x-test-user')) } as GrantorOptions<TUser> & GrantorRouteOptions)] })(AppModule);
+      const app = await NestFactory.create(AppModule, { logger: false });
+      await app.listen(0, '127.0.0.1');
+      const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).originalUrl}`;
+      const requestHeader = (req: unknown, header: string) => (req as express.Request).get(header);
+      return { requestLine, requestHeader, url: (await app.getUrl()).replace('[::1]', '127.0.0.1'), close: () => app.close() };
     }
     case 'hono-workerd':
     case 'fetch-workerd': {

@@ -80,7 +80,11 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
     return clientError && (await failure(clientError, request));
   }
 
-  return { handle, handleMiddlewareError, methods: resolved.methods };
+  async function handleRouteError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse> {
+    return (await handleMiddlewareError(error, request)) ?? internalError(error, request);
+  }
+
+  return { handle, handleMiddlewareError, handleRouteError, methods: resolved.methods };
 }
 
 export type { RateLimitWindow, SharedRateLimit, TokenRateLimiter } from './limit.js';

@@ -217,6 +217,13 @@ export interface TokenHandler<TUser = unknown, TRequest = unknown> {
    * error is not such a client error and belongs to the app's error handler.
    */
   handleMiddlewareError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse | undefined>;
+  /**
+   * The JSON answer for any error the framework raised for this request around the route (a guard's
+   * refusal, a body parser's error), for frameworks where the route owns every answer (Nest's exception
+   * filter): a client error as `handleMiddlewareError` answers it, anything else a 500 whose cause goes
+   * to `onError`.
+   */
+  handleRouteError(error: unknown, request: TokenRequest<TUser, TRequest>): Promise<TokenResponse>;
   readonly methods: readonly string[];
 }
 
