@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine (after `pnpm install`): Chromium for the browser
-# tests and redis-server for the rate-limit tests, the build, the typecheck, then every suite. Ends with a plain "N passed, N failed" line.
+# tests and redis-server for the rate-limit tests, the build, the typecheck, then every suite on Node 20
+# and the named ones on Node 22 and 24. Ends with a plain "N passed, N failed" line for all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,13 +22,51 @@ pnpm build || { echo "0 passed, 1 failed"; exit 1; }
 pnpm typecheck || { echo "0 passed, 1 failed"; exit 1; }
 pnpm lint || { echo "0 passed, 1 failed"; exit 1; }
 
-rm -f test-results.json
-pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-results.json
-status=$?
-if [ -f test-results.json ]; then
-  node -e 'const r = require("./test-results.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`); if (r.numTotalTests === 0) process.exit(1)' || status=1
-else
-  echo "0 passed, 1 failed"
-  status=1
-fi
+# Every suite on Node 20 (this machine's node), then the unit, conformance and packaging suites and
+# one host app on Node 22 and 24 (their binaries from npm's `node` package, first on PATH so npm, pnpm
+# and every child process a suite starts run on them too). One JSON report per run; the closing line
+# adds them up.
+OTHER_NODES=(22 24)
+OTHER_NODE_SLOW_SUITES=(
+  test/adapter-conformance.test.ts test/twilio-conformance/ test/packaging.test.ts
+  test/host-apps/packed-exports.test.ts test/host-apps/registry-install.test.ts test/host-apps/express-todos.test.ts
+)
+
+rm -f test-results-*.json
+status=0
+reports=(node20)
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-results-node20.json || status=1
+for major in "${OTHER_NODES[@]}"; do
+  reports+=("node$major-unit" "node$major-slow")
+  if ! bin="$(npx -y "node@$major" -p 'require("node:path").dirname(process.execPath)')"; then
+    echo "Node $major could not be installed from npm"
+    status=1
+    continue
+  fi
+  echo "Node $major ($bin): the unit project, then ${OTHER_NODE_SLOW_SUITES[*]}"
+  PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run --project unit \
+    --reporter=default --reporter=json --outputFile.json="test-results-node$major-unit.json" || status=1
+  PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run --project slow "${OTHER_NODE_SLOW_SUITES[@]}" \
+    --reporter=default --reporter=json --outputFile.json="test-results-node$major-slow.json" || status=1
+done
+
+# Each run's counts (a missing or empty report counts as one failure), then their sum on one plain line.
+node -e '
+const fs = require("node:fs");
+let passed = 0, failed = 0;
+for (const run of process.argv.slice(1)) {
+  const file = `test-results-${run}.json`;
+  const r = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : { numTotalTests: 0 };
+  if (r.numTotalTests === 0) {
+    console.log(`(${run}: no test results)`);
+    failed += 1;
+    continue;
+  }
+  console.log(`(${run}: ${r.numPassedTests} tests passed and ${r.numFailedTests} failed)`);
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
+' "${reports[@]}" || status=1
 exit $status
