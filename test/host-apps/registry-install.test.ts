@@ -172,7 +172,7 @@ describe('npm install @grantor/cli, by name', () => {
     const decode = await run('npx', ['grantor', 'decode', (JSON.parse(mint.stdout) as { token: string }).token], { cwd: dir });
     expect(decode.code, output(decode)).toBe(0);
     expect(decode.stdout).toContain('cli-user');
-  });
+  }, 90_000); // two npx runs, on a busy machine
 
   it("the demo page's `npx @grantor/cli decode <token>` works in a folder where nothing is installed", async () => {
     const mint = await run('npx', ['grantor', 'mint', '--identity', 'npx-user', '--video', '--json'], { cwd: dir, env: appEnv(TWILIO_ENV) });
@@ -184,5 +184,5 @@ describe('npm install @grantor/cli, by name', () => {
     const decode = await run('npx', ['--yes', '@grantor/cli', 'decode', token], { cwd: empty, env: appEnv({ npm_config_cache: cache }) });
     expect(decode.code, output(decode)).toBe(0);
     expect(decode.stdout).toContain('npx-user');
-  });
+  }, 90_000); // npx installs @grantor/cli and its dependencies into an empty cache
 });
