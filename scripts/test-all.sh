@@ -50,7 +50,8 @@ for major in "${OTHER_NODES[@]}"; do
     --reporter=default --reporter=json --outputFile.json="test-results-node$major-slow.json" || status=1
 done
 
-# Each run's counts (a missing or empty report counts as one failure), then their sum on one plain line.
+# Each run's counts (a missing or empty report, or a failure outside the tests, counts as one), then
+# their sum on one plain line.
 node -e '
 const fs = require("node:fs");
 let passed = 0, failed = 0;
@@ -62,9 +63,11 @@ for (const run of process.argv.slice(1)) {
     failed += 1;
     continue;
   }
-  console.log(`(${run}: ${r.numPassedTests} tests passed and ${r.numFailedTests} failed)`);
+  // A file that failed outside any test (a beforeAll, an import) counts as one failure.
+  const runFailed = r.numFailedTests || (r.success ? 0 : 1);
+  console.log(`(${run}: ${r.numPassedTests} tests passed and ${runFailed} failed)`);
   passed += r.numPassedTests;
-  failed += r.numFailedTests;
+  failed += runFailed;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
