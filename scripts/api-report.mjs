@@ -49,7 +49,12 @@ for (const dir of packages) {
     },
     packageJsonFullPath: join(dir, 'package.json'),
   });
-  const result = Extractor.invoke(config, { localBuild: update, messageCallback: (message) => message.logLevel === ExtractorLogLevel.Verbose && (message.handled = true) });
+  const result = Extractor.invoke(config, {
+    localBuild: update,
+    messageCallback: (message) => {
+      if (message.logLevel === ExtractorLogLevel.Verbose) message.handled = true;
+    },
+  });
   const report = join(dir, 'etc', `${basename(dir)}.api.md`);
   if (!result.succeeded) {
     failed++;
