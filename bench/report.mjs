@@ -310,6 +310,8 @@ function httpSection({ http }) {
   const byId = Object.fromEntries(http.cases.map((entry) => [entry.id, entry]));
   const bare = byId['express-bare'];
   const twilio = byId['express-twilio'];
+  /** A grantor case's bare and twilio-node routes in the same framework: (a)/(b), (h)/(i), (k). */
+  const baselinesOf = (id) => (id.startsWith('fastify') ? [byId['fastify-bare'], byId['fastify-twilio']] : id.startsWith('nest') ? [byId['nest-bare'], undefined] : [bare, twilio]);
   const caseRows = http.cases.map((entry) => [
     entry.label,
     integer(entry.requestsPerSecond),
@@ -317,8 +319,8 @@ function httpSection({ http }) {
     ms(entry.p50Ms),
     ms(entry.p99Ms),
     String(entry.errors),
-    entry.id.includes('grantor') && bare ? ratio(entry.requestsPerSecond / bare.requestsPerSecond) : '',
-    entry.id.includes('grantor') && twilio ? ratio(entry.requestsPerSecond / twilio.requestsPerSecond) : '',
+    entry.id.includes('grantor') && baselinesOf(entry.id)[0] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[0].requestsPerSecond) : '',
+    entry.id.includes('grantor') && baselinesOf(entry.id)[1] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[1].requestsPerSecond) : '',
     `±${(entry.spreadPercent / 2).toFixed(0)}%`,
   ]);
   // A case that could not run keeps its row, saying why (e.g. no redis-server on this machine).
@@ -344,6 +346,17 @@ function httpSection({ http }) {
           ['req/s vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≥ ${TARGETS.redisVsGrantor}x`, ''],
           ['p99 vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≤ ${TARGETS.redisP99VsGrantor}x`, ''],
         ];
+  /** The targets of a framework's grantor route against its bare route and, where measured, its twilio-node route. */
+  const frameworkRows = (name, grantorId, bareId, twilioId) => {
+    const [route, base, hand] = [byId[grantorId], byId[bareId], byId[twilioId]];
+    if (!route || !base) return [[`${name}: req/s vs its bare route`, 'not measured', `≥ ${TARGETS.expressVsBare}x`, '']];
+    return [
+      [`${name}: req/s vs its bare route`, ratio(route.requestsPerSecond / base.requestsPerSecond), `≥ ${TARGETS.expressVsBare}x`, verdict(shown(route.requestsPerSecond / base.requestsPerSecond) >= TARGETS.expressVsBare)],
+      ...(hand ? [[`${name}: req/s vs its twilio-node route`, ratio(route.requestsPerSecond / hand.requestsPerSecond), `≥ ${TARGETS.expressVsTwilioRoute}x`, verdict(shown(route.requestsPerSecond / hand.requestsPerSecond) >= TARGETS.expressVsTwilioRoute)]] : []),
+      [`${name}: p99 vs its bare route`, ratio(route.p99Ms / base.p99Ms), `≤ ${TARGETS.p99VsBare}x`, verdict(shown(route.p99Ms / base.p99Ms) <= TARGETS.p99VsBare)],
+    ];
+  };
+  const ownRouteRows = [...frameworkRows('(j) Fastify', 'fastify-grantor', 'fastify-bare', 'fastify-twilio'), ...frameworkRows('(l) Nest', 'nest-grantor', 'nest-bare')];
   const bearer = byId['express-grantor-bearer'];
   const bearerRows =
     bearer && grantor
@@ -380,11 +393,20 @@ afterwards; its \`points\` (10⁹ a minute) are never reached, so every request 
 provider that the server process runs on loopback, and \`bearerUser\` verifies it every time (the JWKS is
 fetched once, during the check before the warm-up).
 
-${table(['Case', 'req/s', 'server CPU µs/req', 'p50', 'p99', 'errors', 'req/s vs (a)', 'req/s vs (b)', 'round spread'], caseRows)}
+${table(['Case', 'req/s', 'server CPU µs/req', 'p50', 'p99', 'errors', 'req/s vs bare (a, h, k)', 'req/s vs twilio-node (b, i)', 'round spread'], caseRows)}
 
 ### Targets for (c) grantor Express
 
 ${table(['Measure', 'Value', 'Target', 'Result'], targetRows)}${twilioTargetBudget(bare, twilio, grantor)}
+
+### Targets for (j) grantor Fastify and (l) grantor Nest
+
+Each against the bare route of its own framework in the same run ((h) Fastify returning a fixed
+token-sized JSON, (k) a Nest controller doing the same, both behind the same stub user), and (j)
+against (i), Fastify's hand-written twilio-node route. (j) reads its own body; (h) and (i) have
+Fastify's JSON parser read theirs. (k) and (l) run Nest's app-wide body parser and an app-wide guard.
+
+${table(['Measure', 'Value', 'Target', 'Result'], ownRouteRows)}
 
 ### Targets for (f): the limit shared through Redis
 

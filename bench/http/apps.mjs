@@ -125,6 +125,86 @@ async function nextGrantor() {
   });
 }
 
+/** A Fastify app with the stub user on request.user (as @fastify/passport sets it); Fastify parses JSON itself. */
+async function fastifyApp() {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request) => {
+    request.user = STUB_USER;
+  });
+  return app;
+}
+
+/** A Fastify app as a node:http server (its own, which fastify.listen would start). */
+async function fastifyServer(app) {
+  await app.ready();
+  return app.server;
+}
+
+/** (h) A bare Fastify route with the fixed token-sized JSON of (a). */
+async function fastifyBare() {
+  const token = createSigner(CREDENTIALS).sign({ identity: STUB_USER.id, grants: { video: { room: ROOM } } });
+  const fixed = { token: token.token, identity: token.identity, expiresAt: token.expiresAt.toISOString(), ttl: token.ttl };
+  const app = await fastifyApp();
+  app.post('/token', async () => fixed);
+  return fastifyServer(app);
+}
+
+/** (i) The usual hand-written Fastify route around twilio-node. */
+async function fastifyTwilio() {
+  const app = await fastifyApp();
+  app.post('/token', async (request, reply) => {
+    const token = new TwilioAccessToken(ACCOUNT_SID, API_KEY.sid, API_KEY.secret, { identity: request.user.id, ttl: 3600 });
+    token.addGrant(new TwilioAccessToken.VideoGrant({ room: request.body.room }));
+    reply.header('Cache-Control', 'no-store');
+    return { token: token.toJwt(), identity: request.user.id };
+  });
+  return fastifyServer(app);
+}
+
+/** (j) grantor's Fastify plugin, which reads the JSON body itself. */
+async function fastifyGrantor() {
+  const { default: grantor } = await import('@grantor/fastify');
+  const app = await fastifyApp();
+  await app.register(grantor, { prefix: '/token', credentials: CREDENTIALS, policy });
+  return fastifyServer(app);
+}
+
+/** A Nest app on its Express platform whose app-wide guard puts the stub user on req.user, as AuthGuard('jwt') would. */
+async function nestServer(imports, controllers = []) {
+  const [{ Module }, { APP_GUARD, NestFactory }] = await Promise.all([import('@nestjs/common'), import('@nestjs/core')]);
+  const guard = { canActivate: (context) => Boolean((context.switchToHttp().getRequest().user = STUB_USER)) };
+  class AppModule {}
+  Module({ imports, controllers, providers: [{ provide: APP_GUARD, useValue: guard }] })(AppModule);
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.init();
+  return createServer(app.getHttpAdapter().getInstance());
+}
+
+/** (k) A bare Nest controller with the fixed token-sized JSON of (a). */
+async function nestBare() {
+  const { Controller, HttpCode, Post } = await import('@nestjs/common');
+  const token = createSigner(CREDENTIALS).sign({ identity: STUB_USER.id, grants: { video: { room: ROOM } } });
+  const fixed = { token: token.token, identity: token.identity, expiresAt: token.expiresAt.toISOString(), ttl: token.ttl };
+  class TokenController {
+    token() {
+      return fixed;
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(TokenController.prototype, 'token');
+  // 200 as the other routes answer, not Nest's default 201 for a POST.
+  for (const decorate of [Post(), HttpCode(200)]) decorate(TokenController.prototype, 'token', descriptor);
+  Controller('token')(TokenController);
+  return nestServer([], [TokenController]);
+}
+
+/** (l) grantor's Nest module. */
+async function nestGrantor() {
+  const { GrantorModule } = await import('@grantor/nestjs');
+  return nestServer([GrantorModule.forRoot({ path: 'token', credentials: CREDENTIALS, policy })]);
+}
+
 export const HTTP_CASES = [
   { id: 'express-bare', label: '(a) bare Express route, fixed JSON', create: expressBare },
   { id: 'express-twilio', label: '(b) Express + twilio-node, hand-written', create: expressTwilio },
@@ -133,4 +213,9 @@ export const HTTP_CASES = [
   { id: 'next-grantor', label: '(e) grantor Next App Router handler', create: nextGrantor },
   { id: 'express-grantor-redis', label: '(f) grantor Express route + RateLimiterRedis', create: expressGrantorRedis, needsRedis: true },
   { id: 'express-grantor-bearer', label: '(g) grantor Express route, user from a bearer JWT (bearerUser, RS256)', create: expressBearer },
+  { id: 'fastify-bare', label: '(h) bare Fastify route, fixed JSON', create: fastifyBare },
+  { id: 'fastify-twilio', label: '(i) Fastify + twilio-node, hand-written', create: fastifyTwilio },
+  { id: 'fastify-grantor', label: '(j) grantor Fastify plugin', create: fastifyGrantor },
+  { id: 'nest-bare', label: '(k) bare Nest controller, fixed JSON', create: nestBare },
+  { id: 'nest-grantor', label: '(l) grantor Nest module (GrantorModule)', create: nestGrantor },
 ];
