@@ -27,6 +27,8 @@ pnpm lint || { echo "0 passed, 1 failed"; exit 1; }
 # and every child process a suite starts run on them too). One JSON report per run; the closing line
 # adds them up.
 OTHER_NODES=(22 24)
+# A run that hangs is stopped (and, with no report, counted as a failure) instead of holding CI.
+OTHER_NODE_RUN_LIMIT=15m
 OTHER_NODE_SLOW_SUITES=(
   test/adapter-conformance.test.ts test/twilio-conformance/ test/packaging.test.ts
   test/host-apps/packed-exports.test.ts test/host-apps/registry-install.test.ts test/host-apps/express-todos.test.ts
@@ -44,9 +46,9 @@ for major in "${OTHER_NODES[@]}"; do
     continue
   fi
   echo "Node $major ($bin): the unit project, then ${OTHER_NODE_SLOW_SUITES[*]}"
-  PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run --project unit \
+  PATH="$bin:$PATH" timeout --kill-after=30 "$OTHER_NODE_RUN_LIMIT" node node_modules/vitest/vitest.mjs run --project unit \
     --reporter=default --reporter=json --outputFile.json="test-results-node$major-unit.json" || status=1
-  PATH="$bin:$PATH" node node_modules/vitest/vitest.mjs run --project slow "${OTHER_NODE_SLOW_SUITES[@]}" \
+  PATH="$bin:$PATH" timeout --kill-after=30 "$OTHER_NODE_RUN_LIMIT" node node_modules/vitest/vitest.mjs run --project slow "${OTHER_NODE_SLOW_SUITES[@]}" \
     --reporter=default --reporter=json --outputFile.json="test-results-node$major-slow.json" || status=1
 done
 
