@@ -5,9 +5,9 @@
  * The built package is what users run, so tsdown's output is under test too, not only the source.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { newestChange, whileLocked } from '../support/build-lock.js';
 
@@ -29,17 +29,29 @@ export function buildCoreIfStale(): void {
   });
 }
 
+/** The file of core's dist that defines `cryptoRuntime` at top level (tsdown puts it in a chunk that index and internal share). */
+function cryptoRuntimeFile(): string {
+  const dist = dirname(CORE_DIST);
+  const file = readdirSync(dist).find((name) => name.endsWith('.mjs') && /^const cryptoRuntime = /m.test(readFileSync(join(dist, name), 'utf8')));
+  if (!file) throw new Error(`no file of ${dist} has a top-level "const cryptoRuntime": update test/runtimes/bundle.ts`);
+  return file;
+}
+
 /**
- * Exposes the dist's own `cryptoRuntime` (not exported by the package) as `__cryptoRuntime`, so the
- * runtime reports which implementation that very module instance chose. Fails the build if tsdown renamed it.
+ * Exposes the dist's own `cryptoRuntime` (not exported by the package) as `__cryptoRuntime` of
+ * dist/index.mjs, so the runtime reports which implementation that very module instance chose.
+ * Fails the build if tsdown renamed it.
  */
 const exposeCryptoRuntime: Plugin = {
   name: 'expose-crypto-runtime',
   setup(setup) {
-    setup.onLoad({ filter: /[\\/]packages[\\/]core[\\/]dist[\\/]index\.mjs$/ }, ({ path }) => {
+    const definedIn = cryptoRuntimeFile();
+    setup.onLoad({ filter: /[\\/]packages[\\/]core[\\/]dist[\\/][^\\/]+\.mjs$/ }, ({ path }) => {
       const contents = readFileSync(path, 'utf8');
-      if (!/^const cryptoRuntime = /m.test(contents)) throw new Error(`${path} has no top-level "const cryptoRuntime": update test/runtimes/bundle.ts`);
-      return { contents: `${contents}\nexport { cryptoRuntime as __cryptoRuntime };\n`, loader: 'js' };
+      const name = basename(path);
+      if (name === definedIn) return { contents: `${contents}\nexport { cryptoRuntime as __cryptoRuntime };\n`, loader: 'js' };
+      if (name === 'index.mjs') return { contents: `${contents}\nexport { __cryptoRuntime } from './${definedIn}';\n`, loader: 'js' };
+      return undefined;
     });
     // twilio-node's AccessToken module needs jsonwebtoken only in toJwt(), which the runtimes never call on it.
     setup.onResolve({ filter: /^jsonwebtoken$/ }, () => ({ path: 'jsonwebtoken', namespace: 'stub' }));
