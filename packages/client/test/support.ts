@@ -107,6 +107,10 @@ export class FakeLockManager {
   }
 }
 
+// Node 24 has navigator.locks (Node 20 and 22 do not), and real locks never release under fake timers.
+// Every suite starts without them, as a process that is not a browser tab does; stubTabs() gives a tab's.
+if (globalThis.navigator?.locks) Object.defineProperty(globalThis.navigator, 'locks', { value: undefined, configurable: true });
+
 /** Gives this process a browser origin's BroadcastChannel and navigator.locks (undone by vi.unstubAllGlobals). */
 export function stubTabs() {
   const locks = new FakeLockManager();
