@@ -72,9 +72,18 @@ for (const run of process.argv.slice(1)) {
     failed += 1;
     continue;
   }
-  // A file that failed outside any test (a beforeAll, an import) counts as one failure.
-  const runFailed = r.numFailedTests || (r.success ? 0 : 1);
+  // Name each failure here, next to the closing line: a long log may be shown only by its tail. A file
+  // that failed outside any test (a beforeAll, an import) counts as one failure.
+  const failures = [];
+  for (const file of r.testResults ?? []) {
+    const failedTests = file.assertionResults.filter((test) => test.status === "failed");
+    const firstLine = (message) => String(message ?? "").split("\n")[0].slice(0, 300);
+    if (file.status === "failed" && failedTests.length === 0) failures.push(`${file.name}: ${firstLine(file.message)}`);
+    for (const test of failedTests) failures.push(`${file.name} > ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+  }
+  const runFailed = Math.max(failures.length, r.numFailedTests, r.success ? 0 : 1);
   console.log(`(${run}: ${r.numPassedTests} tests passed and ${runFailed} failed)`);
+  for (const failure of failures) console.log(`  FAILED ${failure}`);
   passed += r.numPassedTests;
   failed += runFailed;
 }
