@@ -56,7 +56,13 @@ function casesFor(issuer) {
       run: bearerRoute,
       request: request(`Bearer ${providerToken(alg, issuer)}`),
     })),
-    { id: 'sign', label: '`signer.sign()` alone (no route)', run: async () => signer.sign({ identity: STUB_USER.id, grants: VIDEO_GRANT_SPEC }), request: () => undefined, bare: true },
+    {
+      id: 'sign',
+      label: '`signer.sign()` alone (no route)',
+      run: async () => signer.sign({ identity: STUB_USER.id, grants: VIDEO_GRANT_SPEC }),
+      request: () => undefined,
+      bare: true,
+    },
   ];
 }
 

@@ -86,7 +86,9 @@ export function measureColdImports({ installs, runs = 10, log = () => {} }) {
   const resolved = IMPORTS.map(({ specifier, esm, install, code }) => {
     if (code) return '(built-in)';
     if (specifier === '@grantor/core/jose-chunk') return joseChunk(installs[install]).slice(2);
-    const find = esm ? `console.log(new URL(import.meta.resolve(${JSON.stringify(specifier)})).pathname)` : `console.log(require.resolve(${JSON.stringify(specifier)}))`;
+    const find = esm
+      ? `console.log(new URL(import.meta.resolve(${JSON.stringify(specifier)})).pathname)`
+      : `console.log(require.resolve(${JSON.stringify(specifier)}))`;
     const args = esm ? ['--input-type=module', '-e', find] : ['-e', find];
     return execFileSync(process.execPath, args, { cwd: installs[install], encoding: 'utf8' }).trim();
   });
@@ -139,7 +141,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { removeScratch } = await import('./lib/install.mjs');
   try {
     const installs = prepareInstalls({ log: console.error });
-    console.log(JSON.stringify({ imports: measureColdImports({ installs, log: console.error }), sizes: measureInstallSizes({ installs, log: console.error }) }, null, 2));
+    console.log(
+      JSON.stringify({ imports: measureColdImports({ installs, log: console.error }), sizes: measureInstallSizes({ installs, log: console.error }) }, null, 2),
+    );
   } finally {
     removeScratch();
   }

@@ -48,7 +48,13 @@ function signingSection({ signing }) {
     const baseline = byId.baseline.perSecond;
     const verifyBaseline = byId.verifyBaseline.perSecond;
     const signerRatio = byId.signer.perSecond / twilio;
-    targetRows.push([group.name, ratio(signerRatio), ratio(baseline / twilio), `≥ ${TARGETS.signerVsTwilio}x`, verdict(shown(signerRatio) >= TARGETS.signerVsTwilio)]);
+    targetRows.push([
+      group.name,
+      ratio(signerRatio),
+      ratio(baseline / twilio),
+      `≥ ${TARGETS.signerVsTwilio}x`,
+      verdict(shown(signerRatio) >= TARGETS.signerVsTwilio),
+    ]);
     // The issue's baseline (its 0.24x was measured against it): the same claims through JSON, base64url and one HMAC.
     const verifyRatio = byId.verify.perSecond / baseline;
     verifyRows.push([
@@ -129,7 +135,13 @@ function importTargets(footprint) {
     const vsTwilio = entry.medianMs / twilioToken.medianMs;
     return [
       [entry.label, 'median', ms(entry.medianMs), `≤ ${TARGETS.coreImportMs} ms`, verdict(Number(entry.medianMs.toFixed(2)) <= TARGETS.coreImportMs)],
-      [entry.label, "vs `require('twilio/lib/jwt/AccessToken')`", ratio(vsTwilio), `≤ ${TARGETS.coreImportVsTwilioToken}x`, verdict(shown(vsTwilio) <= TARGETS.coreImportVsTwilioToken)],
+      [
+        entry.label,
+        "vs `require('twilio/lib/jwt/AccessToken')`",
+        ratio(vsTwilio),
+        `≤ ${TARGETS.coreImportVsTwilioToken}x`,
+        verdict(shown(vsTwilio) <= TARGETS.coreImportVsTwilioToken),
+      ],
     ];
   });
 }
@@ -182,7 +194,13 @@ ${table(['Package', 'own files', 'packages', 'node_modules (file bytes)', 'on di
 
 function bearerSection({ bearer }) {
   if (!bearer) return '';
-  const rows = bearer.cases.map((entry) => [entry.label, integer(entry.perSecond), `${(1e6 / entry.perSecond).toFixed(1)} µs`, ratio(entry.vsMint), `±${(entry.spread / 2).toFixed(0)}%`]);
+  const rows = bearer.cases.map((entry) => [
+    entry.label,
+    integer(entry.perSecond),
+    `${(1e6 / entry.perSecond).toFixed(1)} µs`,
+    ratio(entry.vsMint),
+    `±${(entry.spread / 2).toFixed(0)}%`,
+  ]);
   const targets = bearer.cases
     .filter((entry) => entry.id.startsWith('bearer-'))
     .map((entry) => [entry.label, ratio(entry.vsMint), `≥ ${TARGETS.bearerVsMint}x`, verdict(shown(entry.vsMint) >= TARGETS.bearerVsMint)]);
@@ -311,7 +329,8 @@ function httpSection({ http }) {
   const bare = byId['express-bare'];
   const twilio = byId['express-twilio'];
   /** A grantor case's bare and twilio-node routes in the same framework: (a)/(b), (h)/(i), (k). */
-  const baselinesOf = (id) => (id.startsWith('fastify') ? [byId['fastify-bare'], byId['fastify-twilio']] : id.startsWith('nest') ? [byId['nest-bare'], undefined] : [bare, twilio]);
+  const baselinesOf = (id) =>
+    id.startsWith('fastify') ? [byId['fastify-bare'], byId['fastify-twilio']] : id.startsWith('nest') ? [byId['nest-bare'], undefined] : [bare, twilio];
   const caseRows = http.cases.map((entry) => [
     entry.label,
     integer(entry.requestsPerSecond),
@@ -329,9 +348,24 @@ function httpSection({ http }) {
   const targetRows =
     grantor && bare && twilio
       ? [
-          ['req/s vs (a) bare Express', ratio(grantor.requestsPerSecond / bare.requestsPerSecond), `≥ ${TARGETS.expressVsBare}x`, verdict(shown(grantor.requestsPerSecond / bare.requestsPerSecond) >= TARGETS.expressVsBare)],
-          ['req/s vs (b) twilio-node route', ratio(grantor.requestsPerSecond / twilio.requestsPerSecond), `≥ ${TARGETS.expressVsTwilioRoute}x`, verdict(shown(grantor.requestsPerSecond / twilio.requestsPerSecond) >= TARGETS.expressVsTwilioRoute)],
-          ['p99 vs (a) bare Express', ratio(grantor.p99Ms / bare.p99Ms), `≤ ${TARGETS.p99VsBare}x`, verdict(shown(grantor.p99Ms / bare.p99Ms) <= TARGETS.p99VsBare)],
+          [
+            'req/s vs (a) bare Express',
+            ratio(grantor.requestsPerSecond / bare.requestsPerSecond),
+            `≥ ${TARGETS.expressVsBare}x`,
+            verdict(shown(grantor.requestsPerSecond / bare.requestsPerSecond) >= TARGETS.expressVsBare),
+          ],
+          [
+            'req/s vs (b) twilio-node route',
+            ratio(grantor.requestsPerSecond / twilio.requestsPerSecond),
+            `≥ ${TARGETS.expressVsTwilioRoute}x`,
+            verdict(shown(grantor.requestsPerSecond / twilio.requestsPerSecond) >= TARGETS.expressVsTwilioRoute),
+          ],
+          [
+            'p99 vs (a) bare Express',
+            ratio(grantor.p99Ms / bare.p99Ms),
+            `≤ ${TARGETS.p99VsBare}x`,
+            verdict(shown(grantor.p99Ms / bare.p99Ms) <= TARGETS.p99VsBare),
+          ],
         ]
       : [];
   const limited = byId['express-grantor-redis'];
@@ -339,8 +373,18 @@ function httpSection({ http }) {
   const redisRows =
     limited && grantor
       ? [
-          ['req/s vs (c)', ratio(limited.requestsPerSecond / grantor.requestsPerSecond), `≥ ${TARGETS.redisVsGrantor}x`, verdict(shown(limited.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.redisVsGrantor)],
-          ['p99 vs (c)', ratio(limited.p99Ms / grantor.p99Ms), `≤ ${TARGETS.redisP99VsGrantor}x`, verdict(shown(limited.p99Ms / grantor.p99Ms) <= TARGETS.redisP99VsGrantor)],
+          [
+            'req/s vs (c)',
+            ratio(limited.requestsPerSecond / grantor.requestsPerSecond),
+            `≥ ${TARGETS.redisVsGrantor}x`,
+            verdict(shown(limited.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.redisVsGrantor),
+          ],
+          [
+            'p99 vs (c)',
+            ratio(limited.p99Ms / grantor.p99Ms),
+            `≤ ${TARGETS.redisP99VsGrantor}x`,
+            verdict(shown(limited.p99Ms / grantor.p99Ms) <= TARGETS.redisP99VsGrantor),
+          ],
         ]
       : [
           ['req/s vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≥ ${TARGETS.redisVsGrantor}x`, ''],
@@ -351,23 +395,58 @@ function httpSection({ http }) {
     const [route, base, hand] = [byId[grantorId], byId[bareId], byId[twilioId]];
     if (!route || !base) return [[`${name}: req/s vs its bare route`, 'not measured', `≥ ${TARGETS.expressVsBare}x`, '']];
     return [
-      [`${name}: req/s vs its bare route`, ratio(route.requestsPerSecond / base.requestsPerSecond), `≥ ${TARGETS.expressVsBare}x`, verdict(shown(route.requestsPerSecond / base.requestsPerSecond) >= TARGETS.expressVsBare)],
-      ...(hand ? [[`${name}: req/s vs its twilio-node route`, ratio(route.requestsPerSecond / hand.requestsPerSecond), `≥ ${TARGETS.expressVsTwilioRoute}x`, verdict(shown(route.requestsPerSecond / hand.requestsPerSecond) >= TARGETS.expressVsTwilioRoute)]] : []),
-      [`${name}: p99 vs its bare route`, ratio(route.p99Ms / base.p99Ms), `≤ ${TARGETS.p99VsBare}x`, verdict(shown(route.p99Ms / base.p99Ms) <= TARGETS.p99VsBare)],
+      [
+        `${name}: req/s vs its bare route`,
+        ratio(route.requestsPerSecond / base.requestsPerSecond),
+        `≥ ${TARGETS.expressVsBare}x`,
+        verdict(shown(route.requestsPerSecond / base.requestsPerSecond) >= TARGETS.expressVsBare),
+      ],
+      ...(hand
+        ? [
+            [
+              `${name}: req/s vs its twilio-node route`,
+              ratio(route.requestsPerSecond / hand.requestsPerSecond),
+              `≥ ${TARGETS.expressVsTwilioRoute}x`,
+              verdict(shown(route.requestsPerSecond / hand.requestsPerSecond) >= TARGETS.expressVsTwilioRoute),
+            ],
+          ]
+        : []),
+      [
+        `${name}: p99 vs its bare route`,
+        ratio(route.p99Ms / base.p99Ms),
+        `≤ ${TARGETS.p99VsBare}x`,
+        verdict(shown(route.p99Ms / base.p99Ms) <= TARGETS.p99VsBare),
+      ],
     ];
   };
-  const ownRouteRows = [...frameworkRows('(j) Fastify', 'fastify-grantor', 'fastify-bare', 'fastify-twilio'), ...frameworkRows('(l) Nest', 'nest-grantor', 'nest-bare')];
+  const ownRouteRows = [
+    ...frameworkRows('(j) Fastify', 'fastify-grantor', 'fastify-bare', 'fastify-twilio'),
+    ...frameworkRows('(l) Nest', 'nest-grantor', 'nest-bare'),
+  ];
   const bearer = byId['express-grantor-bearer'];
   const bearerRows =
     bearer && grantor
-      ? [['req/s vs (c)', ratio(bearer.requestsPerSecond / grantor.requestsPerSecond), `≥ ${TARGETS.bearerVsMint}x`, verdict(shown(bearer.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.bearerVsMint)]]
+      ? [
+          [
+            'req/s vs (c)',
+            ratio(bearer.requestsPerSecond / grantor.requestsPerSecond),
+            `≥ ${TARGETS.bearerVsMint}x`,
+            verdict(shown(bearer.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.bearerVsMint),
+          ],
+        ]
       : [['req/s vs (c)', 'not measured', `≥ ${TARGETS.bearerVsMint}x`, '']];
   const profiles = http.profiles.map(
     (profile) => `#### ${profile.label} (${integer(profile.requestsPerSecond)} req/s while profiled, ${integer(profile.busyMs)} ms of CPU sampled)
 
-${profile.caseId.endsWith('grantor') ? grantorShares(profile) : ''}${table(['Self time by package', 'share'], profile.packages.map((entry) => [entry.name, percent(entry.share)]))}
+${profile.caseId.endsWith('grantor') ? grantorShares(profile) : ''}${table(
+  ['Self time by package', 'share'],
+  profile.packages.map((entry) => [entry.name, percent(entry.share)]),
+)}
 
-${table(['Self time by function', 'share'], profile.functions.map((entry) => [`\`${entry.name}\``, percent(entry.share)]))}`,
+${table(
+  ['Self time by function', 'share'],
+  profile.functions.map((entry) => [`\`${entry.name}\``, percent(entry.share)]),
+)}`,
   );
   return `## 4. HTTP on loopback
 
@@ -437,13 +516,15 @@ function verifyFindings(signing) {
       const byId = Object.fromEntries(group.cases.map((entry) => [entry.id, entry]));
       return `${ratio(byId.verify.perSecond / byId[baselineId].perSecond)} (${group.name})`;
     });
-  return [`- **Verify no longer goes through jsonwebtoken.** \`verifyAccessToken()\` decodes the token once and
+  return [
+    `- **Verify no longer goes through jsonwebtoken.** \`verifyAccessToken()\` decodes the token once and
   compares the HMAC itself: ${ratios('baseline').join(' and ')} of the bare-HMAC baseline in this run
   (jsonwebtoken's \`verify()\` alone ran at 0.31x of an HMAC before), and ${ratios('verifyBaseline').join(' and ')}
   of an HMAC and a compare with no decoding at all. What it does beyond that is what verifying is for: decoding
   the header and claims (\`JSON.parse\`), checking the alphabet, \`alg\`/\`typ\`/\`cty\`, \`iss\`, \`sub\`, the times and
   the grants. A header is decoded once per distinct header (they repeat, one per region), and the key ring is
-  built once per \`keys\` object and reused while its SIDs and secrets are unchanged.`];
+  built once per \`keys\` object and reused while its SIDs and secrets are unchanged.`,
+  ];
 }
 
 function footprintFindings(footprint) {
@@ -454,24 +535,35 @@ function footprintFindings(footprint) {
   const token = byId['twilio-token'];
   const crypto = byId['node-crypto'];
   if (cjs && esm && token && byId['empty-cjs'] && byId['empty-esm']) {
-    const misses = [cjs, esm].filter((entry) => Number(entry.medianMs.toFixed(2)) > TARGETS.coreImportMs || shown(entry.medianMs / token.medianMs) > TARGETS.coreImportVsTwilioToken);
+    const misses = [cjs, esm].filter(
+      (entry) => Number(entry.medianMs.toFixed(2)) > TARGETS.coreImportMs || shown(entry.medianMs / token.medianMs) > TARGETS.coreImportVsTwilioToken,
+    );
     const parts = [
       ['CommonJS', cjs, byId['empty-cjs']],
       ['ESM', esm, byId['empty-esm']],
-    ].map(([kind, entry, empty]) => `${kind} ${ms(entry.medianMs)} wall (${ms(entry.cpuMedianMs)} CPU), of which ${ms(empty.medianMs)} wall (${ms(empty.cpuMedianMs)} CPU) is the loader on an empty file`);
+    ].map(
+      ([kind, entry, empty]) =>
+        `${kind} ${ms(entry.medianMs)} wall (${ms(entry.cpuMedianMs)} CPU), of which ${ms(empty.medianMs)} wall (${ms(empty.cpuMedianMs)} CPU) is the loader on an empty file`,
+    );
     findings.push(`- **Cold import: core no longer loads a dependency.** express-validator is an optional peer
   loaded only when an app passes \`validators\`, and rate-limiter-flexible is loaded on first use of an
   in-process limit, so \`require('@grantor/core')\` compiles and runs core's one file and no other package:
   ${parts.join('; ')}. twilio-node's AccessToken takes ${ms(token.medianMs)} wall, ${ms(token.cpuMedianMs)} CPU (it loads jsonwebtoken, with jws, semver and the lodash.* helpers).
-  ${crypto ? `node:crypto is not loaded by the import: core looks its runtime up on the first signature or
+  ${
+    crypto
+      ? `node:crypto is not loaded by the import: core looks its runtime up on the first signature or
   verification (packages/core/src/runtime.ts), so the first token pays Node's load of node:crypto's
-  internals, ${ms(crypto.medianMs)} on its own in this run (twilio's AccessToken pays it at import, through jsonwebtoken).` : ''}
+  internals, ${ms(crypto.medianMs)} on its own in this run (twilio's AccessToken pays it at import, through jsonwebtoken).`
+      : ''
+  }
   ${misses.length === 0 ? 'Both entries meet both targets in this run.' : `${misses.map((entry) => entry.label).join(' and ')} missed a target in this run; on this shared 2-core machine the fresh-process medians move by several milliseconds between runs (see the fastest column). In CPU time core's entries take ${[cjs, esm].map((entry) => ratio(entry.cpuMedianMs / token.cpuMedianMs)).join(' and ')} of twilio's AccessToken.`}`);
   }
   const core = footprint.sizes.find((entry) => entry.name === '@grantor/core');
   const limiter = core?.largest.find((entry) => entry.name === 'rate-limiter-flexible');
   if (core && limiter) {
-    const others = footprint.sizes.filter((entry) => entry !== core).map((entry) => `${entry.label} ${megabytes(entry.totalBytes)} in ${entry.packageCount} packages`);
+    const others = footprint.sizes
+      .filter((entry) => entry !== core)
+      .map((entry) => `${entry.label} ${megabytes(entry.totalBytes)} in ${entry.packageCount} packages`);
     findings.push(`- **Installed size: rate-limiter-flexible is most of core's.** \`npm install @grantor/core\` puts
   ${megabytes(core.totalBytes)} in ${core.packageCount} packages (against ${others.join(', ')}); rate-limiter-flexible is
   ${megabytes(limiter.bytes)} (${percent(limiter.bytes / core.totalBytes)}) of it, yet core only ever loads \`lib/RateLimiterMemory.js\` and the
@@ -491,7 +583,8 @@ function joseFindings(footprint) {
   const jose = footprint.sizes.find((entry) => entry.name === 'jose');
   const core = footprint.sizes.find((entry) => entry.name === '@grantor/core');
   if (!byId['jose-chunk'] || !byId.jose || !jose || !core) return [];
-  return [`- **JOSE: jose, the part bearerUser uses bundled into core's dist and loaded on the first bearer token.**
+  return [
+    `- **JOSE: jose, the part bearerUser uses bundled into core's dist and loaded on the first bearer token.**
   jose (no dependencies, WebCrypto only, so the same code on Node, workerd, Deno, Bun and Edge) verifies
   the provider's JWTs. As a dependency it would install ${megabytes(jose.totalBytes)} (${jose.label}, every JOSE feature in
   one ESM-only build, which CommonJS apps would reach through \`require(esm)\`) and \`import('jose')\` takes ${ms(byId.jose.medianMs)}
@@ -499,7 +592,8 @@ function joseFindings(footprint) {
   \`createLocalJWKSet\` with what they need are in core, as one chunk per format that core's entry does not import:
   core installs ${megabytes(core.totalBytes)} with no dependency, core's entry never loads the chunk (so the cold-import rows
   above do not include it), and the first bearer token pays ${ms(byId['jose-chunk'].medianMs)} to load it. The cost: a jose fix reaches apps through a core release
-  (pinned in core's devDependencies, so Renovate/Dependabot on this repository see it).`];
+  (pinned in core's devDependencies, so Renovate/Dependabot on this repository see it).`,
+  ];
 }
 
 function workersFindings(workers) {

@@ -183,8 +183,18 @@ export async function measureWorkerBundles({ installs, log = () => {} }) {
 const CASES = [
   { id: 'sign', label: '`signer.sign()`, one grant (video)' },
   { id: 'verify', label: '`verifyAccessToken()`' },
-  { id: 'hmacSync', label: 'HMAC-SHA256 of the signing input alone, sync', workerd: '@noble/hashes (what core inlines)', node: 'node:crypto `createHmac` + KeyObject' },
-  { id: 'hmacWebCrypto', label: 'HMAC-SHA256 of the signing input alone, WebCrypto', workerd: '`crypto.subtle.sign`, awaited', node: '`crypto.subtle.sign`, awaited' },
+  {
+    id: 'hmacSync',
+    label: 'HMAC-SHA256 of the signing input alone, sync',
+    workerd: '@noble/hashes (what core inlines)',
+    node: 'node:crypto `createHmac` + KeyObject',
+  },
+  {
+    id: 'hmacWebCrypto',
+    label: 'HMAC-SHA256 of the signing input alone, WebCrypto',
+    workerd: '`crypto.subtle.sign`, awaited',
+    node: '`crypto.subtle.sign`, awaited',
+  },
 ];
 
 const LOOP_CONFIG = `{ credentials: ${JSON.stringify(CREDENTIALS)}, identity: ${JSON.stringify(STUB_USER.id)}, grants: ${JSON.stringify({ video: { room: ROOM } })} }`;
@@ -303,7 +313,13 @@ export async function runWorkersBench({ installs, rounds = 5, sliceMs = 250, log
     workerdHasNodeCrypto: nodeCrypto,
     coreVersion: readManifest(coreDir).version,
     workerdOverheadMs: workerd.overheadMs,
-    cases: CASES.map((entry, index) => ({ ...entry, workerd: workerd.cases[index], node: node.cases[index], workerdImpl: entry.workerd, nodeImpl: entry.node })),
+    cases: CASES.map((entry, index) => ({
+      ...entry,
+      workerd: workerd.cases[index],
+      node: node.cases[index],
+      workerdImpl: entry.workerd,
+      nodeImpl: entry.node,
+    })),
   };
 }
 

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'packages/cli/dist/cli.mjs');
 const newest = (dir) =>
-  Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => statSync(join(f.parentPath, f.name)).mtimeMs));
+  Math.max(
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => statSync(join(f.parentPath, f.name)).mtimeMs),
+  );
 const sources = ['packages/cli/src', 'packages/core/src'].map((dir) => newest(join(root, dir)));
 if (!existsSync(cli) || Math.max(...sources) > statSync(cli).mtimeMs) {
   execFileSync('pnpm', ['--silent', '--filter', '@grantor/cli...', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -307,7 +307,10 @@ const ROWS: Row[] = [
   },
   {
     name: '415: a gzip body (Content-Encoding) inflating past bodyLimit, where grantor reads the body',
-    sent: { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, bytes: gzipSync(JSON.stringify({ room: 'standup', pad: 'x'.repeat(20_000) })) },
+    sent: {
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      bytes: gzipSync(JSON.stringify({ room: 'standup', pad: 'x'.repeat(20_000) })),
+    },
     expected: (answer) => {
       expectError(answer, 415, 'UNSUPPORTED_MEDIA_TYPE', /Content-Encoding "gzip"/);
       expect(answer.audit.policy).toEqual([]);
@@ -318,7 +321,7 @@ const ROWS: Row[] = [
         expected: (answer) => expectNextOwnAnswer(answer, 400, 'Invalid JSON'),
       },
       'express-json': {
-        why: "the app-wide express.json() inflates it first; grantor measures the params it parsed (22 KB) against bodyLimit",
+        why: 'the app-wide express.json() inflates it first; grantor measures the params it parsed (22 KB) against bodyLimit',
         expected: (answer) => {
           expectError(answer, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 8192 bytes.');
           expect(answer.audit.policy).toEqual([]);
@@ -510,7 +513,13 @@ const ROWS: Row[] = [
     sent: { json: { room: 'standup', pad } },
     expected: (answer) => {
       expectError(answer, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 8192 bytes.');
-      expectDenied(answer, { identity: 'alice', code: 'PAYLOAD_TOO_LARGE', status: 413, reason: 'The request body is larger than 8192 bytes.', user: USERS.alice });
+      expectDenied(answer, {
+        identity: 'alice',
+        code: 'PAYLOAD_TOO_LARGE',
+        status: 413,
+        reason: 'The request body is larger than 8192 bytes.',
+        user: USERS.alice,
+      });
     },
   },
   {
@@ -554,7 +563,9 @@ const ROWS: Row[] = [
     sent: { json: { room: 'standup' } },
     expected: (answer) => {
       expectError(answer, 500, 'INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.');
-      expect(answer.audit.errors).toEqual([{ message: expect.stringMatching(/^The secret for API key SK\w+ \(keys.secret\) is missing/), request: 'POST /api/token' }]);
+      expect(answer.audit.errors).toEqual([
+        { message: expect.stringMatching(/^The secret for API key SK\w+ \(keys.secret\) is missing/), request: 'POST /api/token' },
+      ]);
       expect(answer.audit.issued).toEqual([]);
     },
   },

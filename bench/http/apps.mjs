@@ -88,11 +88,7 @@ async function expressBearer() {
 
 /** (d) grantor's Koa route, which reads the JSON body itself (no body parser). */
 async function koaGrantor() {
-  const [{ default: Koa }, { default: Router }, { createTokenRoute }] = await Promise.all([
-    import('koa'),
-    import('@koa/router'),
-    import('@grantor/koa'),
-  ]);
+  const [{ default: Koa }, { default: Router }, { createTokenRoute }] = await Promise.all([import('koa'), import('@koa/router'), import('@grantor/koa')]);
   const app = new Koa();
   const router = new Router();
   app.use((ctx, next) => {

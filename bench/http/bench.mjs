@@ -122,7 +122,14 @@ async function profileCase(entry, generator, options) {
   }
 }
 
-export async function runHttpBench({ rounds = 5, durationSeconds = 5, warmupSeconds = 2, connections = 10, profileCaseIds = ['express-bare', 'express-grantor'], log = () => {} } = {}) {
+export async function runHttpBench({
+  rounds = 5,
+  durationSeconds = 5,
+  warmupSeconds = 2,
+  connections = 10,
+  profileCaseIds = ['express-bare', 'express-grantor'],
+  log = () => {},
+} = {}) {
   const generator = loadGenerator();
   const running = [];
   const skipped = [];

@@ -4,7 +4,9 @@ import { defineConfig } from 'vitepress';
 /** Written by scripts/pages.mjs: the pages cut from the README, in its order. */
 const pages: { link: string; text: string; recipe: boolean }[] = JSON.parse(readFileSync(new URL('./pages.json', import.meta.url), 'utf8'));
 /** Written by TypeDoc (typedoc-vitepress-theme): the API reference's sidebar. */
-const reference: { text: string; link?: string; items?: unknown[] }[] = JSON.parse(readFileSync(new URL('../reference/typedoc-sidebar.json', import.meta.url), 'utf8'));
+const reference: { text: string; link?: string; items?: unknown[] }[] = JSON.parse(
+  readFileSync(new URL('../reference/typedoc-sidebar.json', import.meta.url), 'utf8'),
+);
 
 export default defineConfig({
   title: 'grantor',

@@ -80,7 +80,12 @@ function paginate(all) {
     if (guide) {
       current = guide.page === null ? null : { ...guide, sections: [] };
     } else if (section.level === 2 && RECIPE_PARENTS.some((name) => section.text.startsWith(name))) {
-      current = { page: `recipes/${slugOfTitle(section.text.replace(/^Quick start \((.+)\)$/, '$1'))}`, title: section.text.replace(/^Quick start \((.+)\)$/, '$1'), sections: [], recipe: true };
+      current = {
+        page: `recipes/${slugOfTitle(section.text.replace(/^Quick start \((.+)\)$/, '$1'))}`,
+        title: section.text.replace(/^Quick start \((.+)\)$/, '$1'),
+        sections: [],
+        recipe: true,
+      };
     } else if (isRecipe && !STAY_WITH_PREVIOUS.some((name) => section.text.startsWith(name))) {
       current = { page: `recipes/${slugOfTitle(section.text)}`, title: section.text.replace(/`/g, ''), sections: [], recipe: true };
     }
@@ -125,13 +130,18 @@ export function buildPages(markdown = README) {
   const { overview, pages } = paginate(all);
   const anchors = new Map();
   for (const page of pages)
-    page.sections.forEach((section, index) => anchors.set(githubSlug(section.text), { page: page.page, anchor: index === 0 ? '' : vitepressSlug(section.text) }));
+    page.sections.forEach((section, index) =>
+      anchors.set(githubSlug(section.text), { page: page.page, anchor: index === 0 ? '' : vitepressSlug(section.text) }),
+    );
   return { overview, anchors, pages: pages.map((page) => ({ ...page, markdown: render(page, anchors) })) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { overview, anchors, pages } = buildPages();
-  const intro = overview.sections[0].lines.filter((line) => !line.startsWith('# ')).join('\n').trim();
+  const intro = overview.sections[0].lines
+    .filter((line) => !line.startsWith('# '))
+    .join('\n')
+    .trim();
   const home = `---\nlayout: home\nhero:\n  name: grantor\n  tagline: Short-lived Twilio Access Tokens for your logged-in users\n  actions:\n    - { theme: brand, text: Getting started, link: /guide/getting-started }\n    - { theme: alt, text: Recipes, link: /recipes/express }\n    - { theme: alt, text: API reference, link: /reference/ }\n---\n\n`;
   writeFileSync(join(DOCS, 'index.md'), `${home}${rewriteLinks(intro, { page: 'index' }, anchors)}\n`);
   for (const folder of ['guide', 'recipes']) rmSync(join(DOCS, folder), { recursive: true, force: true });

@@ -43,7 +43,7 @@ for (const name of [...ADAPTERS, ...APP_PARSER_ADAPTERS]) {
       return { status: response.status, headers: response.headers, body: (await response.json()) as { identity?: string; error?: { code: string } } };
     };
 
-    it('200 for the provider\'s token; 401 with WWW-Authenticate and no-store without one or for an expired one; 503 with Retry-After when the keys are out of reach', async () => {
+    it("200 for the provider's token; 401 with WWW-Authenticate and no-store without one or for an expired one; 503 with Retry-After when the keys are out of reach", async () => {
       const valid = await ask(`live ${await provider.issueToken()}`);
       expect([valid.status, valid.body.identity]).toEqual([200, 'google_2doauth2_7c1057']);
       const answers = {
@@ -54,7 +54,13 @@ for (const name of [...ADAPTERS, ...APP_PARSER_ADAPTERS]) {
       const seen = Object.fromEntries(
         Object.entries(answers).map(([key, answer]) => [
           key,
-          [answer.status, answer.body.error?.code, answer.headers.get('www-authenticate'), answer.headers.get('retry-after'), answer.headers.get('cache-control')],
+          [
+            answer.status,
+            answer.body.error?.code,
+            answer.headers.get('www-authenticate'),
+            answer.headers.get('retry-after'),
+            answer.headers.get('cache-control'),
+          ],
         ]),
       );
       expect(seen).toEqual({

@@ -64,7 +64,7 @@ function expectInvalidToken(answer: RouteAnswer, code = 'INVALID_BEARER_TOKEN'):
 export function bearerCases({ provider, ask }: BearerCasesContext): void {
   const settings = (): BearerSettings => ({ issuer: provider().issuer, audience: AUDIENCE });
 
-  it('discovers the JWKS and issues a token whose identity comes from the subject of the provider\'s own token', async () => {
+  it("discovers the JWKS and issues a token whose identity comes from the subject of the provider's own token", async () => {
     const token = await provider().issueToken();
     expect(decodeJwt(token).sub).toBe(SUBJECT);
     const answer = await ask(bearer(token), settings());
@@ -89,34 +89,58 @@ export function bearerCases({ provider, ask }: BearerCasesContext): void {
     ['a token for another audience', '"aud" claim', () => provider().sign({ aud: 'https://other-api.example' })],
     ['a token without audience', '"aud" claim', () => provider().sign({ aud: undefined })],
     ['a token without subject', '"sub" claim', () => provider().sign({ sub: undefined })],
-    ['alg: none', 'algorithm is not accepted', async () => {
-      const [header, payload] = (await provider().sign()).split('.');
-      const none = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header!, 'base64url').toString()), alg: 'none' })).toString('base64url');
-      return `${none}.${payload}.`;
-    }],
-    ['HS256 keyed with the provider\'s public key', 'algorithm is not accepted', async () => {
-      const { publicJwk, kid } = provider().keys[0]!;
-      const now = Math.floor(Date.now() / 1000);
-      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      const input = `${part({ alg: 'HS256', typ: 'JWT', kid })}.${part({ iss: provider().issuer, sub: SUBJECT, aud: AUDIENCE, exp: now + 300 })}`;
-      // The classic confusion attack: the verifier's public key, as the attacker can read it from the JWKS, used as an HMAC secret.
-      return `${input}.${createHmac('sha256', JSON.stringify(publicJwk)).update(input).digest('base64url')}`;
-    }],
-    ['a token whose kid the provider does not publish', 'not signed by a key', async () => provider().sign({}, { kid: 'made-up' }, await signingKey('made-up'))],
-    ['a tampered payload', 'signature does not verify', async () => {
-      const [header, payload, signature] = (await provider().issueToken()).split('.');
-      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
-      return `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url')}.${signature}`;
-    }],
-    ['a signature of another key under the provider\'s kid', 'signature does not verify', async () => provider().sign({}, {}, { ...(await signingKey(provider().keys[0]!.kid)) })],
-    ['a token of another OpenID Provider for the same audience', 'signature does not verify', async () => {
-      const other = await startProvider();
-      try {
-        return await other.issueToken();
-      } finally {
-        await other.close();
-      }
-    }],
+    [
+      'alg: none',
+      'algorithm is not accepted',
+      async () => {
+        const [header, payload] = (await provider().sign()).split('.');
+        const none = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header!, 'base64url').toString()), alg: 'none' })).toString('base64url');
+        return `${none}.${payload}.`;
+      },
+    ],
+    [
+      "HS256 keyed with the provider's public key",
+      'algorithm is not accepted',
+      async () => {
+        const { publicJwk, kid } = provider().keys[0]!;
+        const now = Math.floor(Date.now() / 1000);
+        const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        const input = `${part({ alg: 'HS256', typ: 'JWT', kid })}.${part({ iss: provider().issuer, sub: SUBJECT, aud: AUDIENCE, exp: now + 300 })}`;
+        // The classic confusion attack: the verifier's public key, as the attacker can read it from the JWKS, used as an HMAC secret.
+        return `${input}.${createHmac('sha256', JSON.stringify(publicJwk)).update(input).digest('base64url')}`;
+      },
+    ],
+    [
+      'a token whose kid the provider does not publish',
+      'not signed by a key',
+      async () => provider().sign({}, { kid: 'made-up' }, await signingKey('made-up')),
+    ],
+    [
+      'a tampered payload',
+      'signature does not verify',
+      async () => {
+        const [header, payload, signature] = (await provider().issueToken()).split('.');
+        const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+        return `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url')}.${signature}`;
+      },
+    ],
+    [
+      "a signature of another key under the provider's kid",
+      'signature does not verify',
+      async () => provider().sign({}, {}, { ...(await signingKey(provider().keys[0]!.kid)) }),
+    ],
+    [
+      'a token of another OpenID Provider for the same audience',
+      'signature does not verify',
+      async () => {
+        const other = await startProvider();
+        try {
+          return await other.issueToken();
+        } finally {
+          await other.close();
+        }
+      },
+    ],
     ['not a JWT', 'malformed', async () => 'not.a.jwt'],
   ];
   for (const [name, reason, make] of refused) {

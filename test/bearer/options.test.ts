@@ -55,12 +55,21 @@ describe('bearerUser options', () => {
     await expect(getUser({})).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     // And a real Hono Context, as @grantor/hono hands it to getUser.
     const app = new Hono();
-    app.post('/', (c) => getUser(c).then(() => c.text('user'), (error: { code: string }) => c.text(error.code)));
-    const answers = await Promise.all(['Bearer a.b.c', 'Basic YTpi'].map((authorization) => Promise.resolve(app.request('/', { method: 'POST', headers: { authorization } })).then((response) => response.text())));
+    app.post('/', (c) =>
+      getUser(c).then(
+        () => c.text('user'),
+        (error: { code: string }) => c.text(error.code),
+      ),
+    );
+    const answers = await Promise.all(
+      ['Bearer a.b.c', 'Basic YTpi'].map((authorization) =>
+        Promise.resolve(app.request('/', { method: 'POST', headers: { authorization } })).then((response) => response.text()),
+      ),
+    );
     expect(answers).toEqual(['INVALID_BEARER_TOKEN', 'UNAUTHENTICATED']);
   });
 
-  it('sends the 503\'s cause to onError and the 401\'s reason to onDenied, never to the client', async () => {
+  it("sends the 503's cause to onError and the 401's reason to onDenied, never to the client", async () => {
     const errors: unknown[] = [];
     const denied: string[] = [];
     const route = createFetchHandler({
@@ -72,7 +81,8 @@ describe('bearerUser options', () => {
     });
     // A well-formed token header, so that verification gets as far as the (unreachable) keys.
     const token = `${btoa(JSON.stringify({ alg: 'RS256', kid: 'k' })).replace(/=+$/, '')}.${btoa('{}').replace(/=+$/, '')}.c2ln`;
-    const post = (authorization: string) => route(new Request('http://x/api/token', { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: '{}' }));
+    const post = (authorization: string) =>
+      route(new Request('http://x/api/token', { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: '{}' }));
     const unavailable = await post(`Bearer ${token}`);
     expect(unavailable.status).toBe(503);
     expect(unavailable.headers.get('retry-after')).toBe('5');

@@ -21,13 +21,27 @@ export interface SigningKey {
 
 export async function signingKey(kid: string, alg: 'ES256' | 'RS256' = 'ES256'): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, privateKey, privateJwk: { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' }, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+  };
 }
 
 function oidcProvider(issuer: string, keys: SigningKey[]): Provider {
   const alg = keys[0]!.privateJwk.alg as 'ES256' | 'RS256';
   const provider = new Provider(issuer, {
-    clients: [{ client_id: SUBJECT, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: alg }],
+    clients: [
+      {
+        client_id: SUBJECT,
+        client_secret: SECRET,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        id_token_signed_response_alg: alg,
+      },
+    ],
     jwks: { keys: keys.map((key) => key.privateJwk) },
     features: {
       devInteractions: { enabled: false },

@@ -30,7 +30,7 @@ const subjects = fc.oneof(
 );
 
 describe('voiceIdentity', () => {
-  it('maps providers\' subjects as documented', () => {
+  it("maps providers' subjects as documented", () => {
     expect(voiceIdentity('auth0|64f1c2')).toBe('auth0_7c64f1c2');
     expect(voiceIdentity('google-oauth2|1057')).toBe('google_2doauth2_7c1057');
     expect(voiceIdentity('user_2abc')).toBe('user__2abc');
@@ -61,7 +61,10 @@ describe('voiceIdentity', () => {
       { numRuns: 5000 },
     );
     // No escaped form has `_h`: after `_` come only `_`, `u` or a hex digit.
-    fc.assert(fc.property(subjects, (subject) => !voiceIdentity(subject).startsWith('_h') || HASHED.test(voiceIdentity(subject))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(subjects, (subject) => !voiceIdentity(subject).startsWith('_h') || HASHED.test(voiceIdentity(subject))),
+      { numRuns: 2000 },
+    );
   });
 
   it('never gives two different subjects one identity, near misses included', () => {

@@ -113,7 +113,10 @@ export class FakeTwilsock {
           this.unanswered.push(`${request.method.toUpperCase()} ${request.host}${request.path}`);
           break;
         }
-        this.send({ ...ok, http_status: { code: 200, status: 'OK' }, http_headers: { 'Content-Type': 'application/json' }, payload_type: 'application/json' }, route(request));
+        this.send(
+          { ...ok, http_status: { code: 200, status: 'OK' }, http_headers: { 'Content-Type': 'application/json' }, payload_type: 'application/json' },
+          route(request),
+        );
         break;
       }
       default:

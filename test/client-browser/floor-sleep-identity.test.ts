@@ -50,108 +50,96 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
   const identityChanged: ErrorRecord = expect.objectContaining({ name: 'TokenSourceError', code: 'IDENTITY_CHANGED', retryable: false });
   const requestsOf = (user: string) => harness.server.requests.filter((entry) => entry.user === user);
 
-  test(
-    "the policy refuses (403) the refresh an SDK's expiry event asks for: one request, no retry, onError told",
-    async () => {
-      const refusals: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
-        ['voice', 'every'],
-        ['conversations', 'about-to-expire'],
-        ['sync', 'expired'],
-      ];
-      await Promise.all(
-        refusals.map(async ([sdk, announce]) => {
-          const user = `${sdk}_refused`;
-          const running = await runSdk(harness, user, sdk, announce);
-          // The source's timer at 18 s (ttl - 1 - refreshMargin): the SDK's event, 6 s before expiry, asks first.
-          await tokens(running.page, { refreshMargin: 1 });
-          // Refused from now on; the SDK is made with the token the source has.
-          harness.server.denied.add(user);
-          await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
-          await until(() => requestsOf(user).length > 1, `the refresh after the policy flipped (${user})`, 40_000);
-          // The source's first retry would come within 500 ms (its backoff base): wait well past it.
-          await sleep(1500);
-          expect(requestsOf(user).map((entry) => entry.status)).toEqual([200, 403]);
-          expect(running.received()).toHaveLength(1);
-          const record = await pageRecord(running.page);
-          expect(expiryEvents(record).length).toBeGreaterThanOrEqual(1);
-          expect(record.errors).toEqual([expect.objectContaining({ name: 'TokenSourceError', status: 403, code: 'FORBIDDEN', retryable: false })]);
-          running.stop();
-          expect(running.otherSockets).toEqual([]);
-          expect(running.pageErrors).toEqual([]);
-        }),
-      );
-    },
-    90_000,
-  );
+  test("the policy refuses (403) the refresh an SDK's expiry event asks for: one request, no retry, onError told", async () => {
+    const refusals: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
+      ['voice', 'every'],
+      ['conversations', 'about-to-expire'],
+      ['sync', 'expired'],
+    ];
+    await Promise.all(
+      refusals.map(async ([sdk, announce]) => {
+        const user = `${sdk}_refused`;
+        const running = await runSdk(harness, user, sdk, announce);
+        // The source's timer at 18 s (ttl - 1 - refreshMargin): the SDK's event, 6 s before expiry, asks first.
+        await tokens(running.page, { refreshMargin: 1 });
+        // Refused from now on; the SDK is made with the token the source has.
+        harness.server.denied.add(user);
+        await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
+        await until(() => requestsOf(user).length > 1, `the refresh after the policy flipped (${user})`, 40_000);
+        // The source's first retry would come within 500 ms (its backoff base): wait well past it.
+        await sleep(1500);
+        expect(requestsOf(user).map((entry) => entry.status)).toEqual([200, 403]);
+        expect(running.received()).toHaveLength(1);
+        const record = await pageRecord(running.page);
+        expect(expiryEvents(record).length).toBeGreaterThanOrEqual(1);
+        expect(record.errors).toEqual([expect.objectContaining({ name: 'TokenSourceError', status: 403, code: 'FORBIDDEN', retryable: false })]);
+        running.stop();
+        expect(running.otherSockets).toEqual([]);
+        expect(running.pageErrors).toEqual([]);
+      }),
+    );
+  }, 90_000);
 
-  test(
-    'a server announcing expiry right after every update and every 100 ms: at most one request per 5 s',
-    async () => {
-      const storms: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
-        ['voice', 'storm'],
-        ['sync', 'storm'],
-      ];
-      await Promise.all(
-        storms.map(async ([sdk, announce]) => {
-          const user = `${sdk}_storm`;
-          const before = Date.now();
-          const running = await runSdk(harness, user, sdk, announce);
-          await start(running.page);
-          await sleep(8000);
-          running.stop();
-          const requests = requestsOf(user);
-          // Refreshed again once the floor allowed (on the storm's events or the source's timer), and
-          // at most once per floor since the page opened (without the floor: hundreds in 3 s).
-          expect(requests.length).toBeGreaterThanOrEqual(2);
-          expect(requests.length).toBeLessThanOrEqual(1 + Math.floor((Date.now() - before) / FLOOR_MS));
-          expect(expiryEvents(await pageRecord(running.page)).length).toBeGreaterThan(20);
-          expectAlwaysValid(running.received(), user, sdk, Date.now());
-          expect(running.pageErrors).toEqual([]);
-        }),
-      );
-    },
-    90_000,
-  );
+  test('a server announcing expiry right after every update and every 100 ms: at most one request per 5 s', async () => {
+    const storms: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
+      ['voice', 'storm'],
+      ['sync', 'storm'],
+    ];
+    await Promise.all(
+      storms.map(async ([sdk, announce]) => {
+        const user = `${sdk}_storm`;
+        const before = Date.now();
+        const running = await runSdk(harness, user, sdk, announce);
+        await start(running.page);
+        await sleep(8000);
+        running.stop();
+        const requests = requestsOf(user);
+        // Refreshed again once the floor allowed (on the storm's events or the source's timer), and
+        // at most once per floor since the page opened (without the floor: hundreds in 3 s).
+        expect(requests.length).toBeGreaterThanOrEqual(2);
+        expect(requests.length).toBeLessThanOrEqual(1 + Math.floor((Date.now() - before) / FLOOR_MS));
+        expect(expiryEvents(await pageRecord(running.page)).length).toBeGreaterThan(20);
+        expectAlwaysValid(running.received(), user, sdk, Date.now());
+        expect(running.pageErrors).toEqual([]);
+      }),
+    );
+  }, 90_000);
 
-  test(
-    'a page asleep past the expiry (no timer runs, the clock moves on) gets a fresh token on wake',
-    async () => {
-      const sleepers: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
-        ['voice', 'first'],
-        ['sync', 'manual'],
-      ];
-      await Promise.all(
-        sleepers.map(async ([sdk, announce]) => {
-          const user = `${sdk}_asleep`;
-          const running = await runSdk(harness, user, sdk, announce, 0);
-          // The source's timer at 18 s (ttl - 1 - refreshMargin), far from the moment it falls asleep.
-          await tokens(running.page, { refreshMargin: 1 });
-          const token = await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
-          // Asleep: the page's timers stop (from a moment just ahead of its clock: pauseAt only
-          // goes forward); the route's clock goes on past the token's expiry.
-          const asleep = Date.now();
-          await running.context.clock.pauseAt((await running.page.evaluate(() => Date.now())) + 1000);
-          await sleep((tokenInfo(token).exp + 1) * 1000 - Date.now());
-          expect(running.received()).toHaveLength(1);
-          expect(requestsOf(user)).toHaveLength(1);
-          // Awake: the clock jumps by the time slept, the overdue timers run once, then time flows.
-          const awake = Date.now();
-          await running.context.clock.fastForward(awake - asleep);
-          await running.context.clock.resume();
-          await until(() => running.received().length > 1, `a fresh token on wake (${user})`, 5000);
-          const [, fresh] = running.received();
-          expect(fresh!.at).toBeGreaterThanOrEqual(awake);
-          expect(verify(fresh!.token, fresh!.at).claims.grants?.identity).toBe(user);
-          expect(requestsOf(user).map((entry) => entry.status)).toEqual([200, 200]);
-          running.stop();
-          expect(running.pageErrors).toEqual([]);
-        }),
-      );
-    },
-    90_000,
-  );
+  test('a page asleep past the expiry (no timer runs, the clock moves on) gets a fresh token on wake', async () => {
+    const sleepers: [Sdk, VoiceAnnounce | TwilsockAnnounce][] = [
+      ['voice', 'first'],
+      ['sync', 'manual'],
+    ];
+    await Promise.all(
+      sleepers.map(async ([sdk, announce]) => {
+        const user = `${sdk}_asleep`;
+        const running = await runSdk(harness, user, sdk, announce, 0);
+        // The source's timer at 18 s (ttl - 1 - refreshMargin), far from the moment it falls asleep.
+        await tokens(running.page, { refreshMargin: 1 });
+        const token = await start(running.page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
+        // Asleep: the page's timers stop (from a moment just ahead of its clock: pauseAt only
+        // goes forward); the route's clock goes on past the token's expiry.
+        const asleep = Date.now();
+        await running.context.clock.pauseAt((await running.page.evaluate(() => Date.now())) + 1000);
+        await sleep((tokenInfo(token).exp + 1) * 1000 - Date.now());
+        expect(running.received()).toHaveLength(1);
+        expect(requestsOf(user)).toHaveLength(1);
+        // Awake: the clock jumps by the time slept, the overdue timers run once, then time flows.
+        const awake = Date.now();
+        await running.context.clock.fastForward(awake - asleep);
+        await running.context.clock.resume();
+        await until(() => running.received().length > 1, `a fresh token on wake (${user})`, 5000);
+        const [, fresh] = running.received();
+        expect(fresh!.at).toBeGreaterThanOrEqual(awake);
+        expect(verify(fresh!.token, fresh!.at).claims.grants?.identity).toBe(user);
+        expect(requestsOf(user).map((entry) => entry.status)).toEqual([200, 200]);
+        running.stop();
+        expect(running.pageErrors).toEqual([]);
+      }),
+    );
+  }, 90_000);
 
-  test('a login as bob without close(): the next refresh is bob\'s, the Device stays alice, is detached and the app told', async () => {
+  test("a login as bob without close(): the next refresh is bob's, the Device stays alice, is detached and the app told", async () => {
     const alice = await runSdk(harness, 'alice1', 'voice', 'first');
     // The source's timer at 18 s (ttl - 1 - refreshMargin): time enough to log in as bob first.
     await tokens(alice.page, { refreshMargin: 1 });
@@ -174,7 +162,7 @@ describe.skipIf(skipBrowserTests).concurrent('the floor, sleep and one identity,
     expect(alice.pageErrors).toEqual([]);
   }, 90_000);
 
-  test('logout with close() and a new source for bob: each Device only ever gets its own user\'s tokens', async () => {
+  test("logout with close() and a new source for bob: each Device only ever gets its own user's tokens", async () => {
     const tab = await runSdk(harness, 'alice2', 'voice', 'first');
     await tokens(tab.page, { refreshMargin: 1 });
     await start(tab.page);

@@ -25,48 +25,47 @@ describe.skipIf(skipBrowserTests)('attach() keeps the real SDKs supplied in Chro
     { sdk: 'sync', resend: false, announce: 'manual', offsetHours: -2 },
   ];
 
-  test(
-    'each SDK through 3 consecutive expiries, its server re-sending token information or silent, the page clock 2 h off: never an expired token',
-    async () => {
-      harness.server.ttl = TTL;
-      await Promise.all(
-        scenarios.map(async ({ sdk, resend, announce, offsetHours }) => {
-          const user = `${sdk}_${resend ? 'resend' : 'silent'}`;
-          const running = await runSdk(harness, user, sdk, announce, offsetHours * HOUR_MS);
-          const { page } = running;
-          /** What happened when, in ms from the first request: for the failure messages. */
-          const timeline = async () =>
-            `${user}: requests ${JSON.stringify(requestsOf(user).map((entry) => [entry.at - requestsOf(user)[0]!.at, entry.status]))}, tokens ${JSON.stringify(
-              running.received().map(({ token, at }) => [at - requestsOf(user)[0]!.at, tokenInfo(token).exp * 1000 - requestsOf(user)[0]!.at]),
-            )}, events ${JSON.stringify((await pageRecord(page)).events)}`;
-          // Where the server re-sends, the SDK's events come first (about 6 s in, before the source's
-          // own timer at ttl - 1 - refreshMargin = 12 s); where it is silent, the timer (at 6.5 s).
-          const first = await tokens(page, { getTokenCalls: 20, refreshMargin: resend ? 1 : undefined });
-          // Twenty getToken() with the clock two hours off: one request, one token.
-          expect(first.distinct).toBe(1);
-          expect(requestsOf(user)).toHaveLength(1);
-          await start(page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
+  test('each SDK through 3 consecutive expiries, its server re-sending token information or silent, the page clock 2 h off: never an expired token', async () => {
+    harness.server.ttl = TTL;
+    await Promise.all(
+      scenarios.map(async ({ sdk, resend, announce, offsetHours }) => {
+        const user = `${sdk}_${resend ? 'resend' : 'silent'}`;
+        const running = await runSdk(harness, user, sdk, announce, offsetHours * HOUR_MS);
+        const { page } = running;
+        /** What happened when, in ms from the first request: for the failure messages. */
+        const timeline = async () =>
+          `${user}: requests ${JSON.stringify(requestsOf(user).map((entry) => [entry.at - requestsOf(user)[0]!.at, entry.status]))}, tokens ${JSON.stringify(
+            running.received().map(({ token, at }) => [at - requestsOf(user)[0]!.at, tokenInfo(token).exp * 1000 - requestsOf(user)[0]!.at]),
+          )}, events ${JSON.stringify((await pageRecord(page)).events)}`;
+        // Where the server re-sends, the SDK's events come first (about 6 s in, before the source's
+        // own timer at ttl - 1 - refreshMargin = 12 s); where it is silent, the timer (at 6.5 s).
+        const first = await tokens(page, { getTokenCalls: 20, refreshMargin: resend ? 1 : undefined });
+        // Twenty getToken() with the clock two hours off: one request, one token.
+        expect(first.distinct).toBe(1);
+        expect(requestsOf(user)).toHaveLength(1);
+        await start(page, { tokenRefreshMs: ANNOUNCE_BEFORE_MS });
 
-          await until(() => running.received().filter(({ token }) => tokenInfo(token).exp * 1000 <= Date.now()).length >= 3, `3 expiries (${user})`, 45_000);
-          const now = Date.now();
-          const received = running.received();
-          expect(received[0]!.token).toBe(first.token);
-          expect(expectAlwaysValid(received, user, sdk, now, await timeline())).toBeGreaterThanOrEqual(3);
-          // Every token the route issued reached the SDK: no request was wasted.
-          expect(requestsOf(user).map((entry) => entry.status), await timeline()).toEqual(received.map(() => 200));
-          const events = expiryEvents(await pageRecord(page));
-          if (resend) expect(events.length, await timeline()).toBeGreaterThanOrEqual(3);
-          // Silent: Voice's Device raises tokenWillExpire once, on the first connected (twilio-voice.js#93).
-          else expect(events.length, await timeline()).toBeLessThanOrEqual(sdk === 'voice' ? 1 : 0);
+        await until(() => running.received().filter(({ token }) => tokenInfo(token).exp * 1000 <= Date.now()).length >= 3, `3 expiries (${user})`, 45_000);
+        const now = Date.now();
+        const received = running.received();
+        expect(received[0]!.token).toBe(first.token);
+        expect(expectAlwaysValid(received, user, sdk, now, await timeline())).toBeGreaterThanOrEqual(3);
+        // Every token the route issued reached the SDK: no request was wasted.
+        expect(
+          requestsOf(user).map((entry) => entry.status),
+          await timeline(),
+        ).toEqual(received.map(() => 200));
+        const events = expiryEvents(await pageRecord(page));
+        if (resend) expect(events.length, await timeline()).toBeGreaterThanOrEqual(3);
+        // Silent: Voice's Device raises tokenWillExpire once, on the first connected (twilio-voice.js#93).
+        else expect(events.length, await timeline()).toBeLessThanOrEqual(sdk === 'voice' ? 1 : 0);
 
-          running.stop();
-          expect(running.otherSockets).toEqual([]);
-          expect(running.pageErrors).toEqual([]);
-        }),
-      );
-    },
-    120_000,
-  );
+        running.stop();
+        expect(running.otherSockets).toEqual([]);
+        expect(running.pageErrors).toEqual([]);
+      }),
+    );
+  }, 120_000);
 
   // Video raises no expiry event (a Room's token is only read at connect), so there is nothing to
   // attach: the app calls getToken() before connect(). This checks that the token connect() sends

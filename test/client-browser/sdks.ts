@@ -107,7 +107,8 @@ export interface SdkPageHarness {
 }
 
 /** Makes the page's token source and calls getToken() as `options` say. */
-export const tokens = (page: Page, options: SourceOptions) => page.evaluate((options) => (window as unknown as { harness: SdkPageHarness }).harness.tokens(options), options);
+export const tokens = (page: Page, options: SourceOptions) =>
+  page.evaluate((options) => (window as unknown as { harness: SdkPageHarness }).harness.tokens(options), options);
 /** Makes the SDK's client with the source's token and attaches it; the token. */
 export const start = (page: Page, options: StartOptions = {}) =>
   page.evaluate((options) => (window as unknown as { harness: SdkPageHarness }).harness.start(options), options);

@@ -16,7 +16,14 @@ import { ROOT } from './snippets.js';
 const DIST = join(ROOT, 'docs/.vitepress/dist');
 const SCREENSHOTS = join(ROOT, 'test-results/docs');
 const PHONE = { width: 375, height: 812 };
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+};
 
 /** The built site as a static host serves it with clean URLs: /guide/cli → guide/cli.html. */
 function serveSite(): Promise<Server> {
@@ -50,7 +57,8 @@ async function visit(page: Page, path: string): Promise<Visit> {
   const consoleErrors: string[] = [];
   const onConsole = (message: { type(): string; text(): string }) => void (message.type() === 'error' && consoleErrors.push(message.text()));
   const onPageError = (error: Error) => void consoleErrors.push(error.message);
-  const onResponse = (response: { status(): number; url(): string }) => void (response.status() >= 400 && consoleErrors.push(`${response.status()} ${response.url()}`));
+  const onResponse = (response: { status(): number; url(): string }) =>
+    void (response.status() >= 400 && consoleErrors.push(`${response.status()} ${response.url()}`));
   page.on('console', onConsole);
   page.on('pageerror', onPageError);
   page.on('response', onResponse);
@@ -149,7 +157,10 @@ describe('the docs site in Chromium', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
-      for (const [name, path] of [['home', '/'], ['recipe-fastify', '/recipes/fastify']] as const) {
+      for (const [name, path] of [
+        ['home', '/'],
+        ['recipe-fastify', '/recipes/fastify'],
+      ] as const) {
         await page.goto(`${origin}${path}`, { waitUntil: 'networkidle' });
         const file = join(SCREENSHOTS, `${name}.png`);
         await page.screenshot({ path: file, fullPage: true });

@@ -25,7 +25,11 @@ describe('the code blocks of the docs site', () => {
   // Where a block's user comes from a module not installed here (SvelteKit's ./$types), its type is
   // `any` and TypeScript checks no option names in that call: the blocks with known types must fail.
   test('renaming a documented option in the code fails the blocks that pass it', { timeout: TYPE_CHECK_TIMEOUT }, () => {
-    const errors = checkSnippets(using(/\ballowedOrigins:/), { file: join(ROOT, 'packages/core/src/handler/types.ts'), from: 'allowedOrigins?:', to: 'trustedOrigins?:' });
+    const errors = checkSnippets(using(/\ballowedOrigins:/), {
+      file: join(ROOT, 'packages/core/src/handler/types.ts'),
+      from: 'allowedOrigins?:',
+      to: 'trustedOrigins?:',
+    });
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) expect(error.message).toMatch(/TS2353: .*'allowedOrigins' does not exist/);
   });
@@ -33,7 +37,11 @@ describe('the code blocks of the docs site', () => {
   test('renaming an export fails every block that imports it', { timeout: TYPE_CHECK_TIMEOUT }, () => {
     const importers = using(/import \{[^}]*\bcreateFetchHandler\b[^}]*\} from '@grantor\/core'/);
     expect(importers.length).toBeGreaterThan(2);
-    const errors = checkSnippets(importers, { file: join(ROOT, 'packages/core/src/index.ts'), from: 'export { createFetchHandler }', to: 'export { createFetchHandler as createWebHandler }' });
+    const errors = checkSnippets(importers, {
+      file: join(ROOT, 'packages/core/src/index.ts'),
+      from: 'export { createFetchHandler }',
+      to: 'export { createFetchHandler as createWebHandler }',
+    });
     expect(blocksOf(errors).sort()).toEqual(importers.map((snippet) => snippet.where).sort());
     for (const error of errors) expect(error.message).toMatch(/has no exported member .*'createFetchHandler'/);
   });

@@ -75,7 +75,15 @@ export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): Snippet
     const options: ts.CompilerOptions =
       language === 'ts'
         ? { ...base, noEmit: true }
-        : { ...base, noEmit: true, allowJs: true, checkJs: true, strict: false, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+        : {
+            ...base,
+            noEmit: true,
+            allowJs: true,
+            checkJs: true,
+            strict: false,
+            module: ts.ModuleKind.NodeNext,
+            moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          };
     const files = new Map<string, Snippet>();
     snippets.forEach((snippet, index) => {
       if (snippet.language !== language) return;
@@ -106,7 +114,10 @@ export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): Snippet
       for (const diagnostic of [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]) {
         if (FRAGMENT_CODES.has(diagnostic.code) || (language === 'js' && untypedInJavaScript(diagnostic))) continue;
         const line = diagnostic.start === undefined ? 0 : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line + 1;
-        errors.push({ where: `${snippet.where}, line ${line}`, message: `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}` });
+        errors.push({
+          where: `${snippet.where}, line ${line}`,
+          message: `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+        });
       }
     }
   }
@@ -116,5 +127,7 @@ export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): Snippet
 /** The site's hand-written pages (docs/extra), beside the ones cut from the README. */
 export function extraPages(): { page: string; markdown: string }[] {
   const folder = join(ROOT, 'docs/extra');
-  return existsSync(folder) ? ts.sys.readDirectory(folder, ['.md']).map((file) => ({ page: file.slice(ROOT.length + 1), markdown: readFileSync(file, 'utf8') })) : [];
+  return existsSync(folder)
+    ? ts.sys.readDirectory(folder, ['.md']).map((file) => ({ page: file.slice(ROOT.length + 1), markdown: readFileSync(file, 'utf8') }))
+    : [];
 }

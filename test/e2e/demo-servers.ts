@@ -70,7 +70,13 @@ async function waitUntilServing(demo: RunningDemo, command: string): Promise<voi
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (demo.exitCode() !== null) throw new Error(`${command} exited with ${demo.exitCode()}:\n${demo.output()}`);
-    if (await fetch(`${demo.baseUrl}/api/me`).then((response) => response.ok, () => false)) return;
+    if (
+      await fetch(`${demo.baseUrl}/api/me`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((wake) => setTimeout(wake, 200));
   }
   throw new Error(`${command} did not answer within 30 s:\n${demo.output()}`);

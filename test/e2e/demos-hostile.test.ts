@@ -56,7 +56,9 @@ describe.each(DEMOS)('the $name demo under 10,000 hostile requests', ({ name, st
 
   /** Log entries with a stack trace, except those the framework writes for itself. */
   const loggedStacks = () =>
-    logEntries(demo.output()).filter((entry) => !ownLog?.test(entry.split('\n')[0]!) && STACK_LINE.test(entry)).slice(0, 5);
+    logEntries(demo.output())
+      .filter((entry) => !ownLog?.test(entry.split('\n')[0]!) && STACK_LINE.test(entry))
+      .slice(0, 5);
 
   test('answers the hostile requests the fuzz found with a 4xx JSON error', async () => {
     // Kept alive, as browsers send them: on `Connection: close` Node.js closes the socket right after
@@ -70,8 +72,20 @@ describe.each(DEMOS)('the $name demo under 10,000 hostile requests', ({ name, st
       // The Express and Koa demos do not read multipart bodies: no username, no password.
       ['a garbage multipart body', raw(`${login('Content-Type: multipart/form-data; boundary=X', 'Content-Length: 7')}garbage`), name === 'next' ? 400 : 401],
       // Each sent until the answer comes.
-      ['a 20 MB body announced by Content-Length', raw(login('Content-Type: application/json', `Content-Length: ${twentyMegabytes}`), ...new Array<Buffer>(twentyMegabytes / block.length).fill(block)), 413],
-      ['a 20 MB chunked body', raw(login('Content-Type: application/json', 'Transfer-Encoding: chunked'), ...new Array<Buffer>(twentyMegabytes / block.length).fill(chunk), Buffer.from('0\r\n\r\n')), 413],
+      [
+        'a 20 MB body announced by Content-Length',
+        raw(login('Content-Type: application/json', `Content-Length: ${twentyMegabytes}`), ...new Array<Buffer>(twentyMegabytes / block.length).fill(block)),
+        413,
+      ],
+      [
+        'a 20 MB chunked body',
+        raw(
+          login('Content-Type: application/json', 'Transfer-Encoding: chunked'),
+          ...new Array<Buffer>(twentyMegabytes / block.length).fill(chunk),
+          Buffer.from('0\r\n\r\n'),
+        ),
+        413,
+      ],
     ];
     // Next.js answers `GET *` itself, before any demo code (see nextAnswersItself).
     if (name !== 'next') cases.push(['a target that is not a path (GET *)', raw(`GET * HTTP/1.1\r\nHost: 127.0.0.1:${demo.port}\r\n\r\n`), 400]);

@@ -47,9 +47,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the Express demo in Chromium',
    * Opens the page in a new context; `notFound` collects the URLs answered 404, `pageErrors` what
    * the page threw. `fakeClock` installs Playwright's clock first, which time then flows on from now.
    */
-  async function openPage(
-    options: BrowserContextOptions & { fakeClock?: boolean } = {},
-  ): Promise<{ page: Page; pageErrors: Error[]; notFound: string[] }> {
+  async function openPage(options: BrowserContextOptions & { fakeClock?: boolean } = {}): Promise<{ page: Page; pageErrors: Error[]; notFound: string[] }> {
     const { fakeClock, ...contextOptions } = options;
     const page = await (await browser.newContext(contextOptions)).newPage();
     const pageErrors: Error[] = [];

@@ -110,7 +110,10 @@ describe('the Next.js demo (next build + next start)', () => {
   test.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
     'the React page in Chromium at 375 px: a favicon, no 404, copy, a token that refreshes itself, none after logout',
     async () => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
       try {
         const context = await browser.newContext({ viewport: { width: 375, height: 667 }, permissions: ['clipboard-read', 'clipboard-write'] });
         const page = await context.newPage();

@@ -84,7 +84,11 @@ describe('the Workers + Hono example', () => {
   });
 
   it('takes a form login too, and keeps a guest in the lobby', async () => {
-    const form = await mf.dispatchFetch(`${ORIGIN}/login`, { method: 'POST', headers: { origin: ORIGIN }, body: new URLSearchParams({ username: 'bob', password: 'bob-pass' }) });
+    const form = await mf.dispatchFetch(`${ORIGIN}/login`, {
+      method: 'POST',
+      headers: { origin: ORIGIN },
+      body: new URLSearchParams({ username: 'bob', password: 'bob-pass' }),
+    });
     expect(form.status).toBe(200);
     const cookie = cookieFrom(form);
     await expectError(await send('/api/token', { cookie, origin: ORIGIN, json: { room: 'standup' } }), 403, 'FORBIDDEN');

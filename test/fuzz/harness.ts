@@ -166,10 +166,11 @@ async function send(target: Target, request: FuzzCase): Promise<{ answer: RawAns
     const raw = {
       method: request.method,
       target: `/api/token${request.query ? `?${request.query}` : ''}`,
-      headers: [['x-test-user', `${request.user ?? ''}#${id}`], ['x-fuzz-id', id], ...request.headers.map(([name, value]) => [name, value === OWN_ORIGIN ? new URL(target.adapter.url).origin : value])] as [
-        string,
-        string,
-      ][],
+      headers: [
+        ['x-test-user', `${request.user ?? ''}#${id}`],
+        ['x-fuzz-id', id],
+        ...request.headers.map(([name, value]) => [name, value === OWN_ORIGIN ? new URL(target.adapter.url).origin : value]),
+      ] as [string, string][],
       body: request.body,
       ending: request.ending,
     };
@@ -253,7 +254,10 @@ function bodyRuling(target: Target, request: FuzzCase): { codes: string[]; why: 
   const encoding = seenHeader(request, 'content-encoding')?.toLowerCase();
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
   const utf8 = charset === undefined || charset === 'utf-8' || charset === 'utf8';
-  const inflated = encoding === undefined || encoding === 'identity' || (PARSER_INFLATES.includes(name) && ['gzip', 'deflate', 'br'].includes(encoding) && request.plain !== request.payload);
+  const inflated =
+    encoding === undefined ||
+    encoding === 'identity' ||
+    (PARSER_INFLATES.includes(name) && ['gzip', 'deflate', 'br'].includes(encoding) && request.plain !== request.payload);
   const params = PARSER_FIRST.includes(name) && inflated && utf8 ? parsedParams(request) : undefined;
   if (params && new TextEncoder().encode(JSON.stringify(params)).length > BODY_LIMIT) {
     return { codes: ['PAYLOAD_TOO_LARGE'], why: 'params an app-wide parser parsed are held to bodyLimit, compressed or not' };
@@ -312,12 +316,22 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
   if (method === 'CONNECT') answers.push({ why: "Node closes a CONNECT when the server has no 'connect' listener", outcome: 'no answer' });
   if (request.malformed || request.ending === 'half-close' || !http.METHODS.includes(method)) {
     const why = "Node's HTTP parser refuses the request (unknown method, bad framing, body cut short)";
-    answers.push(name === 'fastify' ? { why: `${why}; Fastify's clientErrorHandler answers`, outcome: { status: 400, body: FASTIFY_CLIENT_ERROR } } : { why, outcome: { status: 400, body: '' } });
+    answers.push(
+      name === 'fastify'
+        ? { why: `${why}; Fastify's clientErrorHandler answers`, outcome: { status: 400, body: FASTIFY_CLIENT_ERROR } }
+        : { why, outcome: { status: 400, body: '' } },
+    );
   }
   if (name === 'next-app' && routeExports && !grantorRuns(target, request) && http.METHODS.includes(method)) {
     const routeSkipped = true;
-    if (method === 'TRACE') answers.push({ why: 'Next answers TRACE with its 500 error page before any route code (README)', outcome: { status: 500, body: NEXT_ERROR_PAGE }, routeSkipped });
-    else if (!NEXT_METHODS.includes(method)) answers.push({ why: 'Next answers a method it does not know with 400', outcome: { status: 400, body: '' }, routeSkipped });
+    if (method === 'TRACE')
+      answers.push({
+        why: 'Next answers TRACE with its 500 error page before any route code (README)',
+        outcome: { status: 500, body: NEXT_ERROR_PAGE },
+        routeSkipped,
+      });
+    else if (!NEXT_METHODS.includes(method))
+      answers.push({ why: 'Next answers a method it does not know with 400', outcome: { status: 400, body: '' }, routeSkipped });
     else if (method === 'OPTIONS') {
       const allow = ['OPTIONS', ...routeExports, ...(routeExports.includes('GET') ? ['HEAD'] : [])].sort().join(', ');
       answers.push({ why: 'Next implements OPTIONS for a route that does not export it', outcome: { status: 204, body: '', allow }, routeSkipped });
@@ -343,17 +357,31 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
       answers.push({ why: "Next's body parser answers invalid JSON (README)", outcome: { status: 400, body: 'Invalid JSON' }, routeSkipped: true });
     }
     if (charset && text === undefined) {
-      answers.push({ why: "Next's body parser answers a charset it cannot decode with its 400 (README)", outcome: { status: 400, body: 'Invalid body' }, routeSkipped: true });
+      answers.push({
+        why: "Next's body parser answers a charset it cannot decode with its 400 (README)",
+        outcome: { status: 400, body: 'Invalid body' },
+        routeSkipped: true,
+      });
     }
     if (Math.max(request.payload.length, request.declaredLength ?? 0) > NEXT_SIZE_LIMIT) {
-      answers.push({ why: "Next's body parser answers a body over its 1 MB sizeLimit (README)", outcome: { status: 413, body: 'Body exceeded 1mb limit' }, routeSkipped: true });
+      answers.push({
+        why: "Next's body parser answers a body over its 1 MB sizeLimit (README)",
+        outcome: { status: 413, body: 'Body exceeded 1mb limit' },
+        routeSkipped: true,
+      });
     }
     if (request.ending !== 'answer' || request.malformed === 'body') {
-      answers.push({ why: "Next's body parser could not read a body the client cut short", outcome: { status: 400, body: 'Invalid body' }, routeSkipped: true });
+      answers.push({
+        why: "Next's body parser could not read a body the client cut short",
+        outcome: { status: 400, body: 'Invalid body' },
+        routeSkipped: true,
+      });
     }
   }
   // No body comes back for HEAD.
-  return request.method === 'HEAD' ? answers.map((answer) => ({ ...answer, outcome: answer.outcome === 'no answer' ? 'no answer' : { ...answer.outcome, body: '' } })) : answers;
+  return request.method === 'HEAD'
+    ? answers.map((answer) => ({ ...answer, outcome: answer.outcome === 'no answer' ? 'no answer' : { ...answer.outcome, body: '' } }))
+    : answers;
 }
 
 // ---- the checks ----
@@ -372,16 +400,22 @@ function checkTrace(trace: Trace): void {
   expect(trace.issued.length + trace.denied.length + trace.errors.length, 'at most one of onIssued, onDenied, onError per request').toBeLessThanOrEqual(1);
   expect(trace.policy.length, 'the policy runs at most once').toBeLessThanOrEqual(1);
   for (const params of trace.policy) {
-    expect(Object.keys(params).filter((name) => name !== 'room'), 'the policy only gets validated params').toEqual([]);
-    if ('room' in params) expect(typeof params.room === 'string' && params.room.length >= 1 && params.room.length <= 128, 'room is 1-128 characters').toBe(true);
+    expect(
+      Object.keys(params).filter((name) => name !== 'room'),
+      'the policy only gets validated params',
+    ).toEqual([]);
+    if ('room' in params)
+      expect(typeof params.room === 'string' && params.room.length >= 1 && params.room.length <= 128, 'room is 1-128 characters').toBe(true);
   }
   const threw = trace.policy.some((params) => params.room === 'crash');
-  expect(trace.errors.map((error) => String(error)).join('; '), 'onError only for the policy that threw on purpose, never for client mistakes or disconnects').toBe(
-    threw ? `Error: ${CRASH}` : '',
-  );
-  expect(Object.getOwnPropertyNames(Object.prototype).map((name) => [name, Object.getOwnPropertyDescriptor(Object.prototype, name)]), 'Object.prototype untouched').toEqual(
-    PROTOTYPE,
-  );
+  expect(
+    trace.errors.map((error) => String(error)).join('; '),
+    'onError only for the policy that threw on purpose, never for client mistakes or disconnects',
+  ).toBe(threw ? `Error: ${CRASH}` : '');
+  expect(
+    Object.getOwnPropertyNames(Object.prototype).map((name) => [name, Object.getOwnPropertyDescriptor(Object.prototype, name)]),
+    'Object.prototype untouched',
+  ).toEqual(PROTOTYPE);
 }
 
 function checkToken(target: Target, request: FuzzCase, body: Record<string, unknown>, trace: Trace): void {
@@ -395,7 +429,10 @@ function checkToken(target: Target, request: FuzzCase, body: Record<string, unkn
   expect(trace.policy, 'the policy decided this token').toHaveLength(1);
   const params = trace.policy[0]!;
   expect(claims.grants?.video, 'the token grants the room the policy approved').toEqual(params.room === undefined ? {} : { room: params.room });
-  expect(trace.issued.map((event) => event.jti), 'onIssued reports this token').toEqual([claims.jti]);
+  expect(
+    trace.issued.map((event) => event.jti),
+    'onIssued reports this token',
+  ).toEqual([claims.jti]);
 }
 
 function checkGrantorAnswer(target: Target, request: FuzzCase, answer: RawAnswer, trace: Trace): void {
@@ -417,7 +454,10 @@ function checkGrantorAnswer(target: Target, request: FuzzCase, answer: RawAnswer
   const error = (body?.error ?? {}) as { code?: string; message?: unknown };
   if (body) {
     expect(Object.keys(body), 'an error body is { error }').toEqual(['error']);
-    expect(Object.keys(error).filter((key) => key !== 'details'), 'error is { code, message, details? }').toEqual(['code', 'message']);
+    expect(
+      Object.keys(error).filter((key) => key !== 'details'),
+      'error is { code, message, details? }',
+    ).toEqual(['code', 'message']);
     expect(typeof error.message === 'string' && error.message !== '', 'a message').toBe(true);
     expect(error.message, 'no policy internals in the message').not.toContain(CRASH);
   }
@@ -427,10 +467,16 @@ function checkGrantorAnswer(target: Target, request: FuzzCase, answer: RawAnswer
   expect(Object.keys(ERROR_CODES), 'a code from ERROR_CODES').toContain(code);
   expect(answer.status, `the status ERROR_CODES gives ${code}`).toBe(ERROR_CODES[code as keyof typeof ERROR_CODES].status);
   if (answer.status >= 500) {
-    expect(trace.policy.map((params) => params.room), 'a 5xx only when the policy threw on purpose').toEqual(['crash']);
+    expect(
+      trace.policy.map((params) => params.room),
+      'a 5xx only when the policy threw on purpose',
+    ).toEqual(['crash']);
     expect(code).toBe('INTERNAL_ERROR');
   } else {
-    expect(trace.denied.map((event) => [event.code, event.status]), 'onDenied reports the refusal').toEqual([[code, answer.status]]);
+    expect(
+      trace.denied.map((event) => [event.code, event.status]),
+      'onDenied reports the refusal',
+    ).toEqual([[code, answer.status]]);
   }
   const gate = gateOf(target, request);
   if (gate === undefined) expect(GATE_CODES, 'nothing refuses this request before its body').not.toContain(code);
@@ -441,7 +487,8 @@ function checkGrantorAnswer(target: Target, request: FuzzCase, answer: RawAnswer
   if (code === 'METHOD_NOT_ALLOWED') expect(answer.headers.allow).toEqual([PROFILES[target.profile].join(', ')]);
   if (code === 'FORBIDDEN') expect([request.user, message], 'only the policy refuses, with its reason').toEqual(['bob', GUEST_REFUSAL]);
   if (code === 'REQUEST_ABORTED') expect(request.ending !== 'answer' || request.malformed === 'body', 'REQUEST_ABORTED only for a body cut short').toBe(true);
-  if (code === 'PAYLOAD_TOO_LARGE') expect(Math.max(request.payload.length, request.plain.length, request.declaredLength ?? 0), '413 only for a large body').toBeGreaterThan(BODY_LIMIT);
+  if (code === 'PAYLOAD_TOO_LARGE')
+    expect(Math.max(request.payload.length, request.plain.length, request.declaredLength ?? 0), '413 only for a large body').toBeGreaterThan(BODY_LIMIT);
   // GET reads the query string, whatever the body.
   if (gate === undefined && request.method !== 'GET' && request.malformed === false && (request.declaredLength ?? 0) > BODY_LIMIT) {
     expect(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'], 'a Content-Length over bodyLimit is refused').toContain(code);
@@ -454,8 +501,21 @@ function checkExpected(target: Target, request: FuzzCase, answer: RawAnswer | un
   if (!params || !answer || request.malformed || request.ending !== 'answer' || !grantorRuns(target, request)) return;
   const gate = gateOf(target, request);
   const notJson = request.method === 'POST' && !isJsonPost(request);
-  const expected = gate ?? (notJson ? 'UNSUPPORTED_MEDIA_TYPE' : params.room === 'crash' ? 'INTERNAL_ERROR' : request.user === 'bob' && params.room !== 'lobby' ? 'FORBIDDEN' : 'token');
-  const got = answer.status === 200 ? 'token' : request.method === 'HEAD' ? trace.denied[0]?.code : (JSON.parse(answer.body.toString('utf8')) as { error: { code: string } }).error.code;
+  const expected =
+    gate ??
+    (notJson
+      ? 'UNSUPPORTED_MEDIA_TYPE'
+      : params.room === 'crash'
+        ? 'INTERNAL_ERROR'
+        : request.user === 'bob' && params.room !== 'lobby'
+          ? 'FORBIDDEN'
+          : 'token');
+  const got =
+    answer.status === 200
+      ? 'token'
+      : request.method === 'HEAD'
+        ? trace.denied[0]?.code
+        : (JSON.parse(answer.body.toString('utf8')) as { error: { code: string } }).error.code;
   expect(got, 'the outcome of a well-formed request').toBe(expected);
   if (gate === undefined && !notJson) expect(trace.policy, 'the policy gets the params sent, without identity').toEqual([params]);
 }
@@ -472,7 +532,10 @@ function check(target: Target, request: FuzzCase, answer: RawAnswer | undefined,
   const got = outcomeOf(answer);
   const allowed = ownAnswers(target, request);
   const match = allowed.find(({ outcome }) => isDeepStrictEqual(outcome, got));
-  expect(match, `${JSON.stringify(got)} is neither grantor's JSON answer nor one Node or the framework gives this request itself: ${JSON.stringify(allowed)}`).toBeDefined();
+  expect(
+    match,
+    `${JSON.stringify(got)} is neither grantor's JSON answer nor one Node or the framework gives this request itself: ${JSON.stringify(allowed)}`,
+  ).toBeDefined();
   if (match!.routeSkipped || !grantorRuns(target, request)) {
     const { lookups, policy, issued, denied, errors } = trace;
     expect({ lookups, policy, issued, denied, errors }, 'grantor never ran').toEqual({ lookups: 0, policy: [], issued: [], denied: [], errors: [] });
@@ -513,22 +576,26 @@ export function fuzzTokenRoute(family: string, requests: fc.Arbitrary<FuzzCase>,
       await Promise.all([...targets.values()].map((target) => target.adapter.close()));
     });
 
-    test.each(ALL_ADAPTERS)(`%s (seed ${SEED}, ${runs} runs)`, async (name) => {
-      strayLogs.length = 0;
-      lateEvents.length = 0;
-      const property = fc.asyncProperty(requests.map(printable), async (request) => {
-        const target = targets.get(`${name} ${request.profile}`)!;
-        const { answer, trace } = await send(target, request);
-        check(target, request, answer, trace);
-      });
-      try {
-        await fc.assert(property, { seed: SEED, numRuns: runs });
-      } catch (error) {
-        const rerun = `GRANTOR_FUZZ_SEED=${SEED} GRANTOR_FUZZ_RUNS=${runs} pnpm exec vitest run test/fuzz`;
-        throw new Error(`${ADAPTER_TITLES[name]}: ${family} (rerun: ${rerun})\n${(error as Error).message}`, { cause: error });
-      }
-      for (const line of strayLogs) expectNoLeak(line, 'a log line');
-      expect(lateEvents, 'every hook call came while its request was checked').toEqual([]);
-    }, 600_000);
+    test.each(ALL_ADAPTERS)(
+      `%s (seed ${SEED}, ${runs} runs)`,
+      async (name) => {
+        strayLogs.length = 0;
+        lateEvents.length = 0;
+        const property = fc.asyncProperty(requests.map(printable), async (request) => {
+          const target = targets.get(`${name} ${request.profile}`)!;
+          const { answer, trace } = await send(target, request);
+          check(target, request, answer, trace);
+        });
+        try {
+          await fc.assert(property, { seed: SEED, numRuns: runs });
+        } catch (error) {
+          const rerun = `GRANTOR_FUZZ_SEED=${SEED} GRANTOR_FUZZ_RUNS=${runs} pnpm exec vitest run test/fuzz`;
+          throw new Error(`${ADAPTER_TITLES[name]}: ${family} (rerun: ${rerun})\n${(error as Error).message}`, { cause: error });
+        }
+        for (const line of strayLogs) expectNoLeak(line, 'a log line');
+        expect(lateEvents, 'every hook call came while its request was checked').toEqual([]);
+      },
+      600_000,
+    );
   });
 }

@@ -117,7 +117,10 @@ export function exchange(url: string, request: RawRequest, beforeAbort?: () => P
     socket.on('close', () => (request.ending === 'abort' ? finish(undefined) : check(true)));
     socket.write(serialize(request.host ?? host, request), () => {
       if (request.ending === 'abort') {
-        Promise.resolve(beforeAbort?.()).then(() => socket.destroy(), (error: unknown) => finish(undefined, error));
+        Promise.resolve(beforeAbort?.()).then(
+          () => socket.destroy(),
+          (error: unknown) => finish(undefined, error),
+        );
       } else if (request.ending === 'half-close') socket.end();
     });
   });

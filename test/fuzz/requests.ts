@@ -77,7 +77,10 @@ export const originHeaders: fc.Arbitrary<[string, string][]> = fc.oneof(
     weight: 4,
     arbitrary: fc
       .tuple(fc.array(originValue, { maxLength: 2 }), fc.array(fetchSite, { maxLength: 2 }))
-      .map(([origins, sites]) => [...origins.map((value): [string, string] => ['Origin', value]), ...sites.map((value): [string, string] => ['Sec-Fetch-Site', value])]),
+      .map(([origins, sites]) => [
+        ...origins.map((value): [string, string] => ['Origin', value]),
+        ...sites.map((value): [string, string] => ['Sec-Fetch-Site', value]),
+      ]),
   },
 );
 
@@ -197,7 +200,17 @@ export const hostileObject = fc.array(fc.tuple(key, hostileValue), { minLength: 
 
 /** One key, said two or three times. */
 export const duplicateKeys = fc
-  .tuple(fc.constantFrom('room', ...PROTOTYPE_KEYS), fc.array(fc.oneof(room.map((text) => JSON.stringify(text)), hostileValue, badRoom), { minLength: 2, maxLength: 3 }))
+  .tuple(
+    fc.constantFrom('room', ...PROTOTYPE_KEYS),
+    fc.array(
+      fc.oneof(
+        room.map((text) => JSON.stringify(text)),
+        hostileValue,
+        badRoom,
+      ),
+      { minLength: 2, maxLength: 3 },
+    ),
+  )
   .map(([name, values]) => objectText(values.map((value): [string, string] => [name, value])));
 
 /** Nesting far deeper than any client needs, under a known key, a prototype key or at the top. */
@@ -216,7 +229,9 @@ export const deepNesting = fc
 /** Texts that are not JSON, or only nearly. */
 export const brokenJson = fc.oneof(
   fc.tuple(hostileObject, fc.nat()).map(([text, at]) => text.slice(0, at % Math.max(text.length, 1))),
-  fc.tuple(hostileObject, fc.nat(), fc.string({ minLength: 1, maxLength: 2 })).map(([text, at, junk]) => text.slice(0, at % (text.length + 1)) + junk + text.slice(at % (text.length + 1))),
+  fc
+    .tuple(hostileObject, fc.nat(), fc.string({ minLength: 1, maxLength: 2 }))
+    .map(([text, at, junk]) => text.slice(0, at % (text.length + 1)) + junk + text.slice(at % (text.length + 1))),
   fc.constantFrom(
     '{"room":"lobby"',
     "{'room':'lobby'}",
@@ -239,7 +254,10 @@ export const brokenJson = fc.oneof(
 
 /** Bytes that are not UTF-8 (lone continuation bytes, overlong forms, surrogates, latin-1), inside an otherwise fine body. */
 export const notUtf8 = fc
-  .tuple(fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe9], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe, 0xff]), fc.constantFrom('room', 'key', 'raw'))
+  .tuple(
+    fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe9], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xfe, 0xff]),
+    fc.constantFrom('room', 'key', 'raw'),
+  )
   .map(([bad, where]) => {
     const raw = Buffer.from(bad);
     if (where === 'room') return Buffer.concat([Buffer.from('{"room":"lob'), raw, Buffer.from('by"}')]);
@@ -249,7 +267,10 @@ export const notUtf8 = fc
 
 /** Valid JSON objects this large: whitespace or a padding string around bodyLimit (8192), app parser limits (100 kB) and Next's (1 MB). */
 export const hugeBody = fc
-  .record({ size: fc.oneof(fc.integer({ min: 8150, max: 8250 }), fc.integer({ min: 99_000, max: 104_000 }), fc.integer({ min: 1_040_000, max: 1_060_000 })), padding: fc.constantFrom('spaces', 'string', 'array') })
+  .record({
+    size: fc.oneof(fc.integer({ min: 8150, max: 8250 }), fc.integer({ min: 99_000, max: 104_000 }), fc.integer({ min: 1_040_000, max: 1_060_000 })),
+    padding: fc.constantFrom('spaces', 'string', 'array'),
+  })
   .map(({ size, padding }) => {
     const head = '{"room":"lobby"';
     const fill = Math.max(size - head.length - 10, 0);
@@ -258,13 +279,13 @@ export const hugeBody = fc
     return `${head},"pad":[${'0,'.repeat(fill / 2)}0]}`;
   });
 
-export const nonObjectJson = fc.oneof(fc.constantFrom('null', '0', '"lobby"', 'true', '[]', '[{"room":"lobby"}]', '""'), fc.jsonValue().map((value) => JSON.stringify(value)));
+export const nonObjectJson = fc.oneof(
+  fc.constantFrom('null', '0', '"lobby"', 'true', '[]', '[{"room":"lobby"}]', '""'),
+  fc.jsonValue().map((value) => JSON.stringify(value)),
+);
 
 /** A JSON body the route understands: an optional room and a client `identity` the route must ignore. */
-export const wellFormedParams = fc.record(
-  { room, identity: fc.constantFrom('admin', 'bob', 'alice', '') },
-  { requiredKeys: [] },
-);
+export const wellFormedParams = fc.record({ room, identity: fc.constantFrom('admin', 'bob', 'alice', '') }, { requiredKeys: [] });
 
 // ---- framing ----
 
@@ -300,11 +321,28 @@ export const anyFraming: fc.Arbitrary<Framing> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('short' as const), by: fc.integer({ min: 1, max: 20 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('long' as const), by: fc.integer({ min: 1, max: 20 }) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('abort' as const), keep: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), chunked: fc.boolean(), late: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad-length' as const), value: fc.constantFrom('-1', '+2', '', '1.5', '0x10', 'abc', '2, 2', '99999999999999999999') }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('abort' as const),
+      keep: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+      chunked: fc.boolean(),
+      late: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('bad-length' as const),
+      value: fc.constantFrom('-1', '+2', '', '1.5', '0x10', 'abc', '2, 2', '99999999999999999999'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('duplicate-length' as const), same: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'length-and-chunked' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad-chunk' as const), variant: fc.constantFrom('size' as const, 'short-data' as const, 'no-crlf' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('bad-chunk' as const), variant: fc.constantFrom('size' as const, 'short-data' as const, 'no-crlf' as const) }),
+  },
 );
 
 function chunk(payload: Uint8Array, cuts: number[], extensions: boolean, trailer: boolean): Buffer {
@@ -312,7 +350,12 @@ function chunk(payload: Uint8Array, cuts: number[], extensions: boolean, trailer
   const pieces: Buffer[] = [];
   let from = 0;
   for (const to of [...points, payload.length]) {
-    if (to > from) pieces.push(Buffer.from(`${(to - from).toString(16)}${extensions ? ';ext="a b"' : ''}\r\n`), Buffer.from(payload.subarray(from, to)), Buffer.from('\r\n'));
+    if (to > from)
+      pieces.push(
+        Buffer.from(`${(to - from).toString(16)}${extensions ? ';ext="a b"' : ''}\r\n`),
+        Buffer.from(payload.subarray(from, to)),
+        Buffer.from('\r\n'),
+      );
     from = to;
   }
   pieces.push(Buffer.from(`0\r\n${trailer ? 'X-Trailer: 1\r\n' : ''}\r\n`));
@@ -385,17 +428,30 @@ export function buildCase({ profile, user, method, query = '', headers = [], con
   const framed = frame(sent, framing);
   const typeHeaders: [string, string][] = contentType === undefined ? [] : [['Content-Type', contentType]];
   const encodingHeaders: [string, string][] = encoding ? [['Content-Encoding', encoding.name]] : [];
-  return { profile, user, method, query, ...framed, headers: [...headers, ...typeHeaders, ...encodingHeaders, ...framed.headers], payload: sent, plain: payload, ...(params && { params }) };
+  return {
+    profile,
+    user,
+    method,
+    query,
+    ...framed,
+    headers: [...headers, ...typeHeaders, ...encodingHeaders, ...framed.headers],
+    payload: sent,
+    plain: payload,
+    ...(params && { params }),
+  };
 }
 
 /** A query string with repeated and prototype-named keys, bracket syntax included. */
 export const hostileQuery = fc
   .array(
     fc.tuple(
-      fc.oneof(key, fc.tuple(prototypeKey, prototypeKey).map(([outer, inner]) => `${outer}[${inner}]`), fc.constantFrom('room[]', 'room[a]', 'room')),
+      fc.oneof(
+        key,
+        fc.tuple(prototypeKey, prototypeKey).map(([outer, inner]) => `${outer}[${inner}]`),
+        fc.constantFrom('room[]', 'room[a]', 'room'),
+      ),
       fc.oneof(room, fc.constantFrom('', 'null', '{}')),
     ),
     { maxLength: 4 },
   )
   .map((pairs) => pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&'));
-

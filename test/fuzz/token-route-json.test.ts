@@ -47,10 +47,14 @@ const requests = fc
   .map(({ origin, ...parts }) => buildCase({ ...parts, headers: origin }));
 
 /** Params of 9-30 KB, gzip-compressed below bodyLimit: 413 behind express.json(), which inflates them; 415 where grantor reads. */
-const inflating = fc
-  .record({ profile, user, size: fc.integer({ min: 9000, max: 30_000 }), framing: honestFraming })
-  .map(({ size, ...parts }) =>
-    buildCase({ ...parts, method: 'POST', contentType: 'application/json', encoding: { name: 'gzip', real: true }, payload: bytes(JSON.stringify({ room: 'lobby', pad: 'x'.repeat(size) })) }),
-  );
+const inflating = fc.record({ profile, user, size: fc.integer({ min: 9000, max: 30_000 }), framing: honestFraming }).map(({ size, ...parts }) =>
+  buildCase({
+    ...parts,
+    method: 'POST',
+    contentType: 'application/json',
+    encoding: { name: 'gzip', real: true },
+    payload: bytes(JSON.stringify({ room: 'lobby', pad: 'x'.repeat(size) })),
+  }),
+);
 
 fuzzTokenRoute('hostile JSON', fc.oneof({ weight: 12, arbitrary: requests }, { weight: 1, arbitrary: inflating }));

@@ -8,14 +8,20 @@ import { buildCase, bytes, honestFraming, JSON_TYPES, originHeaders, profile, us
 
 /** How browsers send a no-cors POST from https://evil.example: with Fetch Metadata, or only Origin (older ones). */
 const crossSite = fc.constantFrom<[string, string][]>(
-  [['Origin', 'https://evil.example'], ['Sec-Fetch-Site', 'cross-site']],
+  [
+    ['Origin', 'https://evil.example'],
+    ['Sec-Fetch-Site', 'cross-site'],
+  ],
   [['Origin', 'https://evil.example']],
-  [['Origin', 'null'], ['Sec-Fetch-Site', 'cross-site']],
+  [
+    ['Origin', 'null'],
+    ['Sec-Fetch-Site', 'cross-site'],
+  ],
 );
 
-const noCorsPost = fc.record({ profile, user, origin: crossSite, framing: honestFraming }).map(({ profile, user, origin, framing }) =>
-  buildCase({ profile, user, method: 'POST', headers: origin, payload: new Uint8Array(), framing, params: {} }),
-);
+const noCorsPost = fc
+  .record({ profile, user, origin: crossSite, framing: honestFraming })
+  .map(({ profile, user, origin, framing }) => buildCase({ profile, user, method: 'POST', headers: origin, payload: new Uint8Array(), framing, params: {} }));
 
 const requests = fc
   .record({

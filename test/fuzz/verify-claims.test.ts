@@ -29,7 +29,13 @@ const hostileText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
 const header = fc.record(
-  { alg: fc.constantFrom('HS256', 'HS256', 'none'), typ: fc.constant('JWT'), cty: fc.constant('twilio-fpa;v=1'), crit: fc.oneof(fc.constant(['exp']), fc.array(hostileText, { maxLength: 2 })), extra: hostileText },
+  {
+    alg: fc.constantFrom('HS256', 'HS256', 'none'),
+    typ: fc.constant('JWT'),
+    cty: fc.constant('twilio-fpa;v=1'),
+    crit: fc.oneof(fc.constant(['exp']), fc.array(hostileText, { maxLength: 2 })),
+    extra: hostileText,
+  },
   { requiredKeys: ['alg', 'typ', 'cty'] },
 );
 const claims = fc
@@ -65,7 +71,8 @@ test(`hostile token claims: AccessTokenError only, and nothing unsafe in the CLI
         expect(error).toBeInstanceOf(AccessTokenError);
         expect((error as AccessTokenError).code).toBe(inspection.problems[0]?.code);
       }
-      if (headerJson.crit !== undefined) expect(inspection.problems.map((problem) => problem.code)).toContain(headerJson.alg === 'HS256' ? 'INVALID_HEADER' : 'UNSUPPORTED_ALGORITHM');
+      if (headerJson.crit !== undefined)
+        expect(inspection.problems.map((problem) => problem.code)).toContain(headerJson.alg === 'HS256' ? 'INVALID_HEADER' : 'UNSUPPORTED_ALGORITHM');
       const report = toReport(inspection);
       const text = `${formatDecoded(inspection.decoded!, NOW, plain)}\n${formatFindings(report.problems, 'No problems found.', plain)}`;
       expect(text, 'decode prints nothing that drives a terminal').not.toMatch(UNSAFE);

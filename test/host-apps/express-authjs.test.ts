@@ -35,5 +35,8 @@ it("without identity(user), tsc's one error names it and the keys Auth.js's sess
   // The line that says what is missing names the fix and every key of the user (in any order).
   const wanted = ['"the user has no required id: pass identity(user)"', ...['id', 'name', 'email', 'image', 'role'].map((key) => `"${key}"`)];
   const lines = tsc.stdout.split('\n').filter((line) => line.includes("Property 'identity' is missing"));
-  expect(lines.find((line) => wanted.every((part) => line.includes(part))), tsc.stdout).toBeDefined();
+  expect(
+    lines.find((line) => wanted.every((part) => line.includes(part))),
+    tsc.stdout,
+  ).toBeDefined();
 }, 120_000);

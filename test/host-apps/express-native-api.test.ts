@@ -26,7 +26,7 @@ afterAll(async () => {
   await provider?.close();
 });
 
-it('installs from the tarballs, with the README\'s install line and lines', () => {
+it("installs from the tarballs, with the README's install line and lines", () => {
   expect(installed.install.code, installed.install.stderr).toBe(0);
   expect(readmesGive('express', installCommandLine(packed))).toBe(true);
   const app = readFileSync(join(installed.dir, 'app.js'), 'utf8');
@@ -68,11 +68,11 @@ for (const mode of modes) {
 
     const ask = (authorization?: string) => createClient(app.url).postJson('/api/token', '{}', authorization ? { authorization } : {});
 
-    it('gives the provider\'s user a token, the identity from sub', async () => {
+    it("gives the provider's user a token, the identity from sub", async () => {
       expectToken(await ask(`Bearer ${await provider.issueToken()}`), mode.identity);
     });
 
-    it('answers every failure with grantor\'s 401 JSON, no-store, and no stack trace in the log', async () => {
+    it("answers every failure with grantor's 401 JSON, no-store, and no stack trace in the log", async () => {
       const now = Math.floor(Date.now() / 1000);
       const attacker = await signingKey(provider.keys[0]!.kid, 'RS256');
       const [header, payload] = (await provider.issueToken()).split('.');
@@ -82,7 +82,7 @@ for (const mode of modes) {
         ['expired', `Bearer ${await provider.sign({ exp: now - 60 })}`, mode.invalid],
         ['wrong audience', `Bearer ${await provider.sign({ aud: 'https://other-api.example' })}`, mode.invalid],
         ['wrong issuer', `Bearer ${await provider.sign({ iss: 'https://evil.example' })}`, mode.invalid],
-        ['forged with another key under the provider\'s kid', `Bearer ${await provider.sign({}, {}, attacker)}`, mode.invalid],
+        ["forged with another key under the provider's kid", `Bearer ${await provider.sign({}, {}, attacker)}`, mode.invalid],
         ['alg none', `Bearer ${header!.replace(/^.*$/, Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url'))}.${payload}.`, mode.invalid],
         ['garbage', 'Bearer not-a-jwt', mode.invalid],
       ];

@@ -45,7 +45,7 @@ async function logIn(client: Client, username: string, password: string): Promis
   return match((await client.request('/')).text, /<meta name="csrf-token" content="([^"]+)"/);
 }
 
-describe('npm install by name, from the run\'s registry', () => {
+describe("npm install by name, from the run's registry", () => {
   it('succeeds: no ERESOLVE with express ~4.16.1 in the app', () => {
     expect(installed.install.code, installed.install.stderr).toBe(0);
     expect(installed.install.stderr).not.toContain('ERESOLVE');

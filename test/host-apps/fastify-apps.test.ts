@@ -29,7 +29,7 @@ describe('Fastify 5 + @fastify/secure-session + @fastify/passport (TypeScript)',
 
   describeTokenRouteChecks(target);
 
-  it('answers 401 after logout, and leaves the app\'s own JSON route to Fastify\'s parser', async () => {
+  it("answers 401 after logout, and leaves the app's own JSON route to Fastify's parser", async () => {
     const client = createClient(state.app!.url);
     expect((await client.postForm('/login', { username: 'alice', password: 'alice-pass' })).status).toBe(302);
     expect((await client.request('/logout', { method: 'POST' })).status).toBe(302);

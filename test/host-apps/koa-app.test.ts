@@ -5,7 +5,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
-import { installCommandLine, installHostApp, packPackages, run, startApp, type AppProcess, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
+import {
+  installCommandLine,
+  installHostApp,
+  packPackages,
+  run,
+  startApp,
+  type AppProcess,
+  type InstalledApp,
+  type Packed,
+  type RunResult,
+} from './support/host-app.js';
 import { createClient, type Client } from './support/http.js';
 
 let packed: Packed;

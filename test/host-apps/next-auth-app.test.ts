@@ -52,14 +52,14 @@ function builtApp(): InstalledApp {
   return app;
 }
 
-test('npm installs grantor by name, with the README\'s command', () => {
+test("npm installs grantor by name, with the README's command", () => {
   expect(app!.install.code, `${app!.installCommand}\n${output(app!.install)}`).toBe(0);
   const line = installCommandLine(packed!);
   expect(app!.installCommand.startsWith(line)).toBe(true);
   expect(readmesGive('next', line), `a README gives ${line}`).toBe(true);
 });
 
-test('the token routes and the session callback are the README\'s own lines', () => {
+test("the token routes and the session callback are the README's own lines", () => {
   const source = (file: string) => readFileSync(join(HOST_APPS, 'next-auth-app', file), 'utf8');
   const snippets = [
     // The whole App Router route file.
@@ -209,7 +209,7 @@ describe('next start with TWILIO_*', () => {
     expect(propfind.headers.get('cache-control')).toBeNull();
   });
 
-  test.each(['TRACE', 'PROPFIND'])("Pages Router: %s reaches grantor, which answers its JSON 405", async (method) => {
+  test.each(['TRACE', 'PROPFIND'])('Pages Router: %s reaches grantor, which answers its JSON 405', async (method) => {
     const answer = await send(server.url, method, '/api/token-pages');
     expectGrantorError(answer, 405, 'METHOD_NOT_ALLOWED');
     expect(answer.headers.get('allow')).toBe('POST');

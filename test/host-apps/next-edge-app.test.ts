@@ -23,7 +23,7 @@ const ROUTES = [
 // The build has no TWILIO_* and no SESSION_SECRET: a CI build without secrets.
 const host = useNextHostApp('next-edge-app');
 
-test('npm installs grantor by name and jose from the app\'s package.json', () => {
+test("npm installs grantor by name and jose from the app's package.json", () => {
   expect(host.app!.install.code, `${host.app!.installCommand}\n${output(host.app!.install)}`).toBe(0);
   const manifest = JSON.parse(readFileSync(join(host.app!.dir, 'node_modules', 'jose', 'package.json'), 'utf8')) as { version: string };
   expect(manifest.version).toMatch(/^6\./);
@@ -41,7 +41,7 @@ test('next build succeeds, with no Node.js API or native module error from the E
   expect(text).toContain('Using edge runtime on a page currently disables static generation for that page');
 });
 
-test("the build made /api/token an Edge function and left /api/token-node to Node.js", () => {
+test('the build made /api/token an Edge function and left /api/token-node to Node.js', () => {
   const manifest = JSON.parse(readFileSync(join(host.built().dir, '.next', 'server', 'middleware-manifest.json'), 'utf8')) as {
     functions: Record<string, unknown>;
   };
@@ -94,7 +94,7 @@ describe('next start with TWILIO_* and SESSION_SECRET', () => {
   }, 90_000);
   afterAll(() => server?.stop());
 
-  test.each(ROUTES)('$path ($runtime): a logged-in user gets a token for the session\'s id, not the body\'s identity', async ({ path, runtime }) => {
+  test.each(ROUTES)("$path ($runtime): a logged-in user gets a token for the session's id, not the body's identity", async ({ path, runtime }) => {
     const client = await logIn(server.url);
     const since = server.stdout().length;
     const answer = await client.postJson(path, '{"identity":"mallory"}');

@@ -20,7 +20,9 @@ beforeAll(async () => {
   // appEnv() has no TWILIO_* variable: the build evaluates the route module, which creates the route.
   typecheck = await run('npm', ['run', 'typecheck'], { cwd: installed.dir, env: appEnv() });
   build = await run('npm', ['run', 'build'], { cwd: installed.dir, env: appEnv() });
-  console.log(`react-router-app: ${installed.installCommand} took ${installed.install.ms} ms, npm run typecheck ${typecheck.ms} ms, npm run build ${build.ms} ms`);
+  console.log(
+    `react-router-app: ${installed.installCommand} took ${installed.install.ms} ms, npm run typecheck ${typecheck.ms} ms, npm run build ${build.ms} ms`,
+  );
 }, 600_000);
 afterAll(() => {
   installed?.cleanup();

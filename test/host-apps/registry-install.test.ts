@@ -67,7 +67,10 @@ describe('the packages the release command published', () => {
       const ranges = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'].flatMap((field) =>
         Object.entries(manifest[field] ?? {}).map(([dep, range]) => `${field} ${dep}@${range}`),
       );
-      expect(ranges.filter((entry) => /@(workspace|file|link|portal):/.test(entry)), pkg.name).toEqual([]);
+      expect(
+        ranges.filter((entry) => /@(workspace|file|link|portal):/.test(entry)),
+        pkg.name,
+      ).toEqual([]);
     }
   });
 

@@ -263,9 +263,7 @@ describe('two Express instances sharing one Redis', () => {
     const carol = await alternate(pair, 'carol', POINTS + 1);
     carol.slice(0, POINTS).forEach((answer, i) => expectIssued(answer, 'carol', POINTS - 1 - i));
     expectLimited(carol[POINTS]!);
-    expect(deniedCodes(pair).sort()).toEqual(
-      [...Array(POINTS + 2).fill('UNAUTHENTICATED'), ...Array(POINTS + 2).fill('FORBIDDEN'), 'RATE_LIMITED'].sort(),
-    );
+    expect(deniedCodes(pair).sort()).toEqual([...Array(POINTS + 2).fill('UNAUTHENTICATED'), ...Array(POINTS + 2).fill('FORBIDDEN'), 'RATE_LIMITED'].sort());
   });
 
   test('Retry-After is honest: after waiting that long, the user gets a token again', async () => {

@@ -52,7 +52,7 @@ describe('AWS Lambda recipe (examples/serverless/lambda/index.mjs)', () => {
     ({ handler } = (await import(join(EXAMPLE, 'lambda/index.mjs'))) as { handler: Handler });
   });
 
-  it('is the README\'s recipe', () => {
+  it("is the README's recipe", () => {
     expect(readFileSync(join(EXAMPLE, 'lambda/index.mjs'), 'utf8')).toBe(readmeBlock('**AWS Lambda**'));
   });
 
@@ -63,7 +63,17 @@ describe('AWS Lambda recipe (examples/serverless/lambda/index.mjs)', () => {
       routeKey: `${method} /api/token`,
       rawPath: '/api/token',
       rawQueryString: '',
-      headers: { accept: '*/*', 'content-length': String(body?.length ?? 0), host: 'r3pmxmplak.execute-api.us-east-2.amazonaws.com', 'user-agent': 'okhttp/4.12.0', 'x-amzn-trace-id': 'Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e', 'x-forwarded-for': '205.255.255.176', 'x-forwarded-port': '443', 'x-forwarded-proto': 'https', ...headers },
+      headers: {
+        accept: '*/*',
+        'content-length': String(body?.length ?? 0),
+        host: 'r3pmxmplak.execute-api.us-east-2.amazonaws.com',
+        'user-agent': 'okhttp/4.12.0',
+        'x-amzn-trace-id': 'Root=1-5e6722a7-cc56xmpl46db7ae02d4da47e',
+        'x-forwarded-for': '205.255.255.176',
+        'x-forwarded-port': '443',
+        'x-forwarded-proto': 'https',
+        ...headers,
+      },
       requestContext: {
         accountId: '123456789012',
         apiId: 'r3pmxmplak',
@@ -87,13 +97,20 @@ describe('AWS Lambda recipe (examples/serverless/lambda/index.mjs)', () => {
     return {
       ...event,
       routeKey: '$default',
-      requestContext: { ...event.requestContext, apiId: 'abcdefg', domainName: 'abcdefg.lambda-url.us-east-1.on.aws', domainPrefix: 'abcdefg', routeKey: '$default', authorizer: undefined },
+      requestContext: {
+        ...event.requestContext,
+        apiId: 'abcdefg',
+        domainName: 'abcdefg.lambda-url.us-east-1.on.aws',
+        domainPrefix: 'abcdefg',
+        routeKey: '$default',
+        authorizer: undefined,
+      },
       body: Buffer.from(body).toString('base64'),
       isBase64Encoded: true,
     };
   }
 
-  it('gives the provider\'s user a Voice token through an HTTP API event and a function URL event', async () => {
+  it("gives the provider's user a Voice token through an HTTP API event and a function URL event", async () => {
     const authorization = `Bearer ${await provider.issueToken()}`;
     const viaApi = await handler(httpApiEvent('POST', { authorization, 'content-type': 'application/json' }, '{}'));
     expectToken(viaApi.statusCode, viaApi.body);
@@ -106,9 +123,17 @@ describe('AWS Lambda recipe (examples/serverless/lambda/index.mjs)', () => {
     const none = await handler(httpApiEvent('POST', { 'content-type': 'application/json' }, '{}'));
     expect([none.statusCode, none.headers['www-authenticate'], none.headers['cache-control']]).toEqual([401, 'Bearer', 'no-store']);
     const expired = await handler(
-      httpApiEvent('POST', { authorization: `Bearer ${await provider.sign({ exp: Math.floor(Date.now() / 1000) - 60 })}`, 'content-type': 'application/json' }, '{}'),
+      httpApiEvent(
+        'POST',
+        { authorization: `Bearer ${await provider.sign({ exp: Math.floor(Date.now() / 1000) - 60 })}`, 'content-type': 'application/json' },
+        '{}',
+      ),
     );
-    expect([expired.statusCode, JSON.parse(expired.body).error.code, expired.headers['www-authenticate']]).toEqual([401, 'INVALID_BEARER_TOKEN', 'Bearer error="invalid_token"']);
+    expect([expired.statusCode, JSON.parse(expired.body).error.code, expired.headers['www-authenticate']]).toEqual([
+      401,
+      'INVALID_BEARER_TOKEN',
+      'Bearer error="invalid_token"',
+    ]);
     const get = await handler(httpApiEvent('GET', {}));
     expect([get.statusCode, get.headers.allow]).toEqual([405, 'POST']);
   });
@@ -148,26 +173,33 @@ describe('Twilio Functions recipe (examples/serverless/functions/token.js) under
     url = `http://127.0.0.1:${port}/token`;
     for (let attempt = 0; ; attempt++) {
       if (child.exitCode !== null) throw new Error(`twilio-run exited with ${child.exitCode}`);
-      if (await fetch(url, { method: 'POST' }).then(() => true, () => false)) break;
+      if (
+        await fetch(url, { method: 'POST' }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (attempt > 120) throw new Error('twilio-run did not start within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }, 90_000);
   afterAll(() => stop?.());
 
-  it('is the README\'s recipe', () => {
+  it("is the README's recipe", () => {
     expect(readFileSync(join(EXAMPLE, 'functions/token.js'), 'utf8')).toBe(readmeBlock('**Twilio Functions**'));
   });
 
-  const post = (headers: Record<string, string>, body = '{}') => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const post = (headers: Record<string, string>, body = '{}') =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
-  it('gives the provider\'s user a Voice token, with no-store', async () => {
+  it("gives the provider's user a Voice token, with no-store", async () => {
     const response = await post({ authorization: `Bearer ${await provider.issueToken()}` }, '{"room":"standup"}');
     expectToken(response.status, await response.text());
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('answers grantor\'s 401 JSON without a bearer and for a forged one', async () => {
+  it("answers grantor's 401 JSON without a bearer and for a forged one", async () => {
     const none = await post({});
     expect([none.status, none.headers.get('www-authenticate'), (await none.json()).error.code]).toEqual([401, 'Bearer', 'UNAUTHENTICATED']);
     const forged = await post({ authorization: `Bearer ${await provider.sign({ aud: 'https://other.example' })}` });

@@ -143,7 +143,11 @@ async function serve<TUser>(
     }
     case 'fastify': {
       const app = Fastify();
-      await app.register(grantorFastify as GrantorPlugin<TUser>, { prefix: '/api/token', ...options, getUser: (request) => userNamed(request.headers['x-test-user'] as string | undefined) });
+      await app.register(grantorFastify as GrantorPlugin<TUser>, {
+        prefix: '/api/token',
+        ...options,
+        getUser: (request) => userNamed(request.headers['x-test-user'] as string | undefined),
+      });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const requestLine = (request: unknown) => `${(request as FastifyRequest).method} ${(request as FastifyRequest).url}`;
       const requestHeader = (request: unknown, header: string) => (request as FastifyRequest).headers[header.toLowerCase()] as string | undefined;
@@ -152,7 +156,12 @@ async function serve<TUser>(
     }
     case 'nest': {
       class AppModule {}
-      Module({ imports: [GrantorModule.forRoot<TUser>({ ...options, getUser: (req: express.Request) => userNamed(req.get('x-test-user')) } as GrantorOptions<TUser> & GrantorRouteOptions)] })(AppModule);
+      Module({
+        imports: [
+          GrantorModule.forRoot<TUser>({ ...options, getUser: (req: express.Request) => userNamed(req.get('x-test-user')) } as GrantorOptions<TUser> &
+            GrantorRouteOptions),
+        ],
+      })(AppModule);
       const app = await NestFactory.create(AppModule, { logger: false });
       await app.listen(0, '127.0.0.1');
       const requestLine = (req: unknown) => `${(req as express.Request).method} ${(req as express.Request).originalUrl}`;

@@ -8,17 +8,7 @@ import { randomInt } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { Outcome } from '../runtimes/calls.js';
 import { describeEachRuntime, expectTokenErrorOutcome } from '../runtimes/each-runtime.js';
-import {
-  accessTokenCall,
-  type GrantDraft,
-  type GrantKind,
-  GRANT_KINDS,
-  signCall,
-  type TokenInput,
-  tokenOutcome,
-  twilioJti,
-  twilioNodeToken,
-} from './mint.js';
+import { accessTokenCall, type GrantDraft, type GrantKind, GRANT_KINDS, signCall, type TokenInput, tokenOutcome, twilioJti, twilioNodeToken } from './mint.js';
 
 const seed = Number(process.env.GRANTOR_DIFF_SEED ?? randomInt(2 ** 31));
 const caseCount = Math.max(1000, Number(process.env.GRANTOR_DIFF_CASES ?? 1500));
@@ -36,8 +26,7 @@ function createRandom(initial: number) {
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
   const chance = (probability: number): boolean => next() < probability;
-  const text = (alphabet: readonly string[], min: number, max: number): string =>
-    Array.from({ length: int(min, max) }, () => pick(alphabet)).join('');
+  const text = (alphabet: readonly string[], min: number, max: number): string => Array.from({ length: int(min, max) }, () => pick(alphabet)).join('');
   return { int, pick, chance, text };
 }
 type Random = ReturnType<typeof createRandom>;
@@ -51,8 +40,7 @@ const REGIONS = ['us1', 'ie1', 'au1', undefined] as const;
 
 const sidOf = (random: Random, prefix: string) => prefix + random.text(HEX, 32, 32);
 /** Up to `max` UTF-16 units: a Unicode character may take two. */
-const freeText = (random: Random, max: number) =>
-  random.chance(0.3) ? random.text(UNICODE, 0, Math.floor(max / 2)) : random.text(ASCII, 0, max);
+const freeText = (random: Random, max: number) => (random.chance(0.3) ? random.text(UNICODE, 0, Math.floor(max / 2)) : random.text(ASCII, 0, max));
 
 /** A JSON value for voice params and playback objects, nested at most `depth` levels. */
 function jsonValue(random: Random, depth: number): unknown {
@@ -177,7 +165,10 @@ function twilioNodeTokens(): string[] {
 }
 
 /** Per case: the drop-in AccessToken (with twilio-node's grant objects for foreignGrants), then the signer. */
-const calls = cases.flatMap((input) => [accessTokenCall(input, input.foreignGrants ? 'twilio' : 'grantor'), signCall(input, input.specForm ? 'spec' : 'objects')]);
+const calls = cases.flatMap((input) => [
+  accessTokenCall(input, input.foreignGrants ? 'twilio' : 'grantor'),
+  signCall(input, input.specForm ? 'spec' : 'objects'),
+]);
 
 interface IssuedResult {
   token: string;
@@ -190,33 +181,37 @@ interface IssuedResult {
 }
 
 describeEachRuntime(`grantor and twilio-node sign the same bytes (seed ${seed})`, (grantor) => {
-  it(`AccessToken.toJwt() and signer.sign() equal twilio-node's toJwt() on ${caseCount} random cases`, async () => {
-    const expectedTokens = twilioNodeTokens();
-    const outcomes = await grantor.run(calls);
-    cases.forEach((input, index) => {
-      const expected = expectedTokens[index];
-      const accessToken = tokenOutcome(outcomes[2 * index]!);
-      expect(accessToken, replay(index)).toEqual({ value: expected });
-      const issued = outcomes[2 * index + 1] as Outcome<IssuedResult>;
-      if (input.grants.length === 0) {
-        // The signer refuses what no SDK accepts; the drop-in AccessToken does not.
-        expectTokenErrorOutcome(issued, 'NO_GRANTS', 20106, replay(index));
-        return;
-      }
-      const now = Math.floor(input.nowMs / 1000);
-      const ttl = input.ttl ?? 3600;
-      expect(issued.error, replay(index)).toBeUndefined();
-      expect(issued.value!.token, replay(index)).toBe(expected);
-      expect(issued.value, replay(index)).toMatchObject({
-        identity: String(input.identity),
-        issuedAt: new Date(now * 1000).toISOString(),
-        expiresAt: new Date((now + ttl) * 1000).toISOString(),
-        ttl,
-        jti: twilioJti(input),
-        keySid: input.keySid,
+  it(
+    `AccessToken.toJwt() and signer.sign() equal twilio-node's toJwt() on ${caseCount} random cases`,
+    async () => {
+      const expectedTokens = twilioNodeTokens();
+      const outcomes = await grantor.run(calls);
+      cases.forEach((input, index) => {
+        const expected = expectedTokens[index];
+        const accessToken = tokenOutcome(outcomes[2 * index]!);
+        expect(accessToken, replay(index)).toEqual({ value: expected });
+        const issued = outcomes[2 * index + 1] as Outcome<IssuedResult>;
+        if (input.grants.length === 0) {
+          // The signer refuses what no SDK accepts; the drop-in AccessToken does not.
+          expectTokenErrorOutcome(issued, 'NO_GRANTS', 20106, replay(index));
+          return;
+        }
+        const now = Math.floor(input.nowMs / 1000);
+        const ttl = input.ttl ?? 3600;
+        expect(issued.error, replay(index)).toBeUndefined();
+        expect(issued.value!.token, replay(index)).toBe(expected);
+        expect(issued.value, replay(index)).toMatchObject({
+          identity: String(input.identity),
+          issuedAt: new Date(now * 1000).toISOString(),
+          expiresAt: new Date((now + ttl) * 1000).toISOString(),
+          ttl,
+          jti: twilioJti(input),
+          keySid: input.keySid,
+        });
       });
-    });
-  }, 20_000 + caseCount * 5);
+    },
+    20_000 + caseCount * 5,
+  );
 });
 
 describe('the random cases', () => {

@@ -24,8 +24,7 @@ interface Vector {
 }
 
 const base64url = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
-const assemble = (vector: Pick<Vector, 'header' | 'payload' | 'signature'>) =>
-  `${base64url(vector.header)}.${base64url(vector.payload)}.${vector.signature}`;
+const assemble = (vector: Pick<Vector, 'header' | 'payload' | 'signature'>) => `${base64url(vector.header)}.${base64url(vector.payload)}.${vector.signature}`;
 
 const inputOf = (vector: Pick<Vector, 'identity' | 'grants' | 'region' | 'nbf'>): TokenInput => ({
   nowMs: fixture.clockMs,
@@ -84,15 +83,20 @@ describeEachRuntime('golden vectors', (grantor) => {
       expect(valueOf(tokenOutcome(await grantor.outcome(accessTokenCall(input))))).toBe(expected);
     });
 
-    it(vector.grants.length > 0 ? 'createSigner().sign() produces it, from grant objects and from a GrantsSpec' : 'createSigner().sign() refuses it: no product grant (NO_GRANTS)', async () => {
-      const [objects, spec] = await grantor.run([signCall(input, 'objects'), signCall(input, 'spec')]);
-      if (vector.grants.length === 0) {
-        expectTokenErrorOutcome(objects!, 'NO_GRANTS', 20106);
-        return;
-      }
-      expect(valueOf(objects as { value: { token: string } }).token).toBe(expected);
-      expect(valueOf(spec as { value: { token: string } }).token).toBe(expected);
-    });
+    it(
+      vector.grants.length > 0
+        ? 'createSigner().sign() produces it, from grant objects and from a GrantsSpec'
+        : 'createSigner().sign() refuses it: no product grant (NO_GRANTS)',
+      async () => {
+        const [objects, spec] = await grantor.run([signCall(input, 'objects'), signCall(input, 'spec')]);
+        if (vector.grants.length === 0) {
+          expectTokenErrorOutcome(objects!, 'NO_GRANTS', 20106);
+          return;
+        }
+        expect(valueOf(objects as { value: { token: string } }).token).toBe(expected);
+        expect(valueOf(spec as { value: { token: string } }).token).toBe(expected);
+      },
+    );
 
     it('verifyAccessToken accepts it at the frozen time', async () => {
       const { header, claims } = await grantor.value<{ header: object; claims: object }>(verifyCall(expected));

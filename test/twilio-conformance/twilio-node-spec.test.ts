@@ -145,7 +145,10 @@ describeEachRuntime("twilio-node's AccessToken spec", (grantor) => {
     });
 
     it('14. signs HS256, and refuses HS384 and HS512 with UNSUPPORTED_ALGORITHM because Twilio accepts HS256 only', async () => {
-      const [hs256, hs384, hs512] = await jwts(grantor, newToken({}, secret, { steps: ['HS256', 'HS384', 'HS512'].map((algorithm): JwtStep => ({ algorithm })) }));
+      const [hs256, hs384, hs512] = await jwts(
+        grantor,
+        newToken({}, secret, { steps: ['HS256', 'HS384', 'HS512'].map((algorithm): JwtStep => ({ algorithm })) }),
+      );
       expect(readToken(valueOf(hs256!)).header.alg).toBe('HS256');
       for (const refused of [hs384, hs512]) expectTokenErrorOutcome(refused!, 'UNSUPPORTED_ALGORITHM', 20102);
       expect((await grantor.value<{ ALGORITHMS: string[] }>({ op: 'statics' })).ALGORITHMS).toEqual(['HS256']);
@@ -185,7 +188,10 @@ describeEachRuntime("twilio-node's AccessToken spec", (grantor) => {
         kind: 'chat',
         set: { serviceSid: CHAT_SERVICE, endpointId: 'endpointId', pushCredentialSid: PUSH_CREDENTIAL, deploymentRoleSid: DEPLOYMENT_ROLE },
       };
-      const [full, sr] = await jwts(grantor, newToken({}, secret, { grants: [grant], steps: [{}, { grantSet: { 0: { set: { serviceSid: sid('SR', 'a') } } } }] }));
+      const [full, sr] = await jwts(
+        grantor,
+        newToken({}, secret, { grants: [grant], steps: [{}, { grantSet: { 0: { set: { serviceSid: sid('SR', 'a') } } } }] }),
+      );
       expect(verifyWithJsonwebtoken(valueOf(full!), secret).grants).toEqual({ identity, chat: FULL_CHAT_PAYLOAD });
       expectTokenErrorOutcome(sr!, 'INVALID_GRANT', 20106);
     });

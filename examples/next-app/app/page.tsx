@@ -145,7 +145,10 @@ export default function DemoPage() {
   return (
     <main>
       <h1>Twilio Access Tokens for logged-in users</h1>
-      <p className="lede">Log in, pick a room, and the server issues a short-lived token whose identity and grants it chooses from your account. The page gets a fresh one before it expires.</p>
+      <p className="lede">
+        Log in, pick a room, and the server issues a short-lived token whose identity and grants it chooses from your account. The page gets a fresh one before
+        it expires.
+      </p>
 
       <div id="demo-banner" className="banner" role="status" hidden={!warning}>
         {warning}
@@ -155,17 +158,36 @@ export default function DemoPage() {
         <h2>Log in</h2>
         <form id="login-form" className="row" onSubmit={logIn}>
           <label>
-            Username <input id="username" name="username" autoComplete="username" required ref={usernameInput} value={username} onChange={(event) => setUsername(event.target.value)} />
+            Username{' '}
+            <input
+              id="username"
+              name="username"
+              autoComplete="username"
+              required
+              ref={usernameInput}
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
           </label>
           <label>
-            Password <input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+            Password{' '}
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
           </label>
           <button id="login" type="submit" disabled={busy}>
             Log in
           </button>
         </form>
         <p className="hint">
-          Demo users: <code>alice</code> / <code>alice-pass</code> (host: any room, plus chat and voice) and <code>bob</code> / <code>bob-pass</code> (guest: the <code>lobby</code> only).
+          Demo users: <code>alice</code> / <code>alice-pass</code> (host: any room, plus chat and voice) and <code>bob</code> / <code>bob-pass</code> (guest:
+          the <code>lobby</code> only).
         </p>
       </section>
 

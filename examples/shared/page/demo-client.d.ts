@@ -20,9 +20,6 @@ export interface TokenKeeper {
   drop(): void;
   close(): void;
 }
-export function keepTokens(
-  create: typeof createTokenSource,
-  handlers: { onToken(token: KeptToken): void; onError(error: unknown): void },
-): TokenKeeper;
+export function keepTokens(create: typeof createTokenSource, handlers: { onToken(token: KeptToken): void; onError(error: unknown): void }): TokenKeeper;
 export function describeError(error: unknown): { message: string; code: string };
 export function copyText(text: string): Promise<void>;

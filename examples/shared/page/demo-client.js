@@ -9,7 +9,9 @@ export async function call(method, path, body) {
   });
   const payload = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw Object.assign(new Error(payload.error?.message ?? `The server answered ${response.status}.`), { code: payload.error?.code ?? `HTTP_${response.status}` });
+    throw Object.assign(new Error(payload.error?.message ?? `The server answered ${response.status}.`), {
+      code: payload.error?.code ?? `HTTP_${response.status}`,
+    });
   }
   return payload;
 }

@@ -236,15 +236,15 @@ export function demoServerConfig(
   loadEnvFiles(env, files);
   const port = Number(env.PORT ?? 3000);
   // The page's own origins; set ALLOWED_ORIGINS (comma-separated) when you open it under another address.
-  const allowedOrigins = env.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [
-    `http://localhost:${port}`,
-    `http://127.0.0.1:${port}`,
-  ];
+  const allowedOrigins = env.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
   return { port, credentials: loadCredentials(env), allowedOrigins, rateLimit: rateLimitSettings(env) };
 }
 
 /** Prints where a demo listens, its rate limit and, with made-up credentials, that Twilio will not accept its tokens. */
-export function announceDemo(name: string, { port, credentials, rateLimit }: { port: number; credentials: DemoCredentials; rateLimit?: DemoRateLimitSettings }): void {
+export function announceDemo(
+  name: string,
+  { port, credentials, rateLimit }: { port: number; credentials: DemoCredentials; rateLimit?: DemoRateLimitSettings },
+): void {
   console.log(`grantor ${name} demo: http://localhost:${port}`);
   if (rateLimit) console.log(describeRateLimit(rateLimit));
   if (credentials.isDemo) console.warn(DEMO_CREDENTIALS_WARNING);

@@ -44,7 +44,12 @@ export async function startWorker({ port, conditions = [] } = {}) {
   });
   // The module given as wrangler gives it: Miniflare's own `script` analysis refuses core's run-time import of express-validator.
   const modules = [{ type: 'ESModule', path: join(EXAMPLE, 'worker.mjs'), contents: bundle.outputFiles[0].text }];
-  const mf = new Miniflare({ modules, compatibilityDate: config.compatibility_date, bindings: vars, ...(port === undefined ? {} : { port, host: '127.0.0.1' }) });
+  const mf = new Miniflare({
+    modules,
+    compatibilityDate: config.compatibility_date,
+    bindings: vars,
+    ...(port === undefined ? {} : { port, host: '127.0.0.1' }),
+  });
   await mf.ready;
   return mf;
 }

@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`,
 
 program
   .command('decode')
-  .description('Show a token\'s header and claims, readably, and every problem Twilio would reject it for, with the fix.')
+  .description("Show a token's header and claims, readably, and every problem Twilio would reject it for, with the fix.")
   .argument(...TOKEN_ARGUMENT)
   .option('--json', 'print JSON: { valid, signatureChecked, header, claims, problems: [{ code, twilioCode, message, fix }] }')
   .addHelpText(
@@ -95,7 +95,7 @@ ${EXIT_CODES_HELP}`,
 
 program
   .command('verify')
-  .description('Check a token\'s signature and claims as Twilio would; exit 0 only when Twilio would accept it.')
+  .description("Check a token's signature and claims as Twilio would; exit 0 only when Twilio would accept it.")
   .argument(...TOKEN_ARGUMENT)
   .option('--account-sid <sid>', 'the Account SID the token must be for (default: TWILIO_ACCOUNT_SID, when set)')
   .option(...SECRET_FILE_OPTION)

@@ -17,12 +17,10 @@ export const FIXES: Partial<Record<AccessTokenErrorCode, string>> = {
   INVALID_GRANT: 'Fix the grant named above: each SID needs its own two-letter prefix and 32 hex characters, copied from the Console.',
   NO_GRANTS: 'Add the grant of the product you use: video, voice, chat (Conversations), sync, taskRouter or playback.',
   UNSUPPORTED_ALGORITHM: 'Sign with HS256, the only algorithm Twilio accepts (in twilio-node, call toJwt() with no argument).',
-  MALFORMED_TOKEN:
-    'Pass the whole token: three base64url parts separated by dots. Check that your token route returned a token, not an error page.',
-  INVALID_HEADER:
-    'Mint with a Twilio helper library or grantor: a generic JWT library does not set cty "twilio-fpa;v=1" and typ "JWT".',
-  UNKNOWN_ISSUER: 'Sign with an existing standard API key (SK...) of this account; a deleted key, or another account\'s key, is rejected.',
-  INVALID_SUBJECT: 'Set sub to the Account SID (AC...) that owns the API key; a subaccount\'s key needs the subaccount\'s SID.',
+  MALFORMED_TOKEN: 'Pass the whole token: three base64url parts separated by dots. Check that your token route returned a token, not an error page.',
+  INVALID_HEADER: 'Mint with a Twilio helper library or grantor: a generic JWT library does not set cty "twilio-fpa;v=1" and typ "JWT".',
+  UNKNOWN_ISSUER: "Sign with an existing standard API key (SK...) of this account; a deleted key, or another account's key, is rejected.",
+  INVALID_SUBJECT: "Set sub to the Account SID (AC...) that owns the API key; a subaccount's key needs the subaccount's SID.",
   INVALID_SIGNATURE: 'Sign with the secret of the API key named in iss. A lost secret cannot be shown again: create a new API key.',
   TOKEN_EXPIRED: 'Fetch a new token, and refresh it before it expires (the SDKs emit "tokenAboutToExpire").',
   TOKEN_NOT_YET_VALID: "Sync the minting server's clock (NTP), or leave nbf out.",

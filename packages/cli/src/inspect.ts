@@ -27,15 +27,19 @@ function result(report: Report, text: () => string, options: InspectCommandOptio
 export function decode(token: string, options: InspectCommandOptions, c: Colors): CommandResult {
   const inspection = inspectAccessToken(token);
   const report = toReport(inspection);
-  return result(report, () => {
-    const verdict = formatFindings(
-      report.problems,
-      'No problems found. The signature was not checked: run "grantor verify" to check it with the API key secret.',
-      c,
-    );
-    const { decoded } = inspection;
-    return decoded ? `${formatDecoded(decoded, Math.floor(Date.now() / 1000), c)}\n\n${verdict}` : verdict;
-  }, options);
+  return result(
+    report,
+    () => {
+      const verdict = formatFindings(
+        report.problems,
+        'No problems found. The signature was not checked: run "grantor verify" to check it with the API key secret.',
+        c,
+      );
+      const { decoded } = inspection;
+      return decoded ? `${formatDecoded(decoded, Math.floor(Date.now() / 1000), c)}\n\n${verdict}` : verdict;
+    },
+    options,
+  );
 }
 
 /** The token's `iss`, when it has a string one; a token that cannot be decoded has none (the inspection says why). */
@@ -70,15 +74,19 @@ export function verify(token: string, options: VerifyCommandOptions, c: Colors):
   const sid = env.keySid ?? issuerOf(token) ?? '';
   const inspection = inspectWithKey(token, { sid, secret }, env.keySid === undefined, options.accountSid ?? env.accountSid);
   const report = toReport(inspection);
-  return result(report, () => {
-    const claims = inspection.decoded?.claims;
-    const identity = printable(JSON.stringify(claims?.grants?.identity) ?? 'none');
-    // Without TWILIO_API_KEY_SID the key is whichever the token names: say so, it proves only that the secret fits.
-    const key =
-      env.keySid === undefined
-        ? `the signature matches the secret for API key ${sid}, which the token names itself (iss); set TWILIO_API_KEY_SID to check that it is your key`
-        : `the signature matches API key ${sid} (TWILIO_API_KEY_SID)`;
-    const expires = formatTime(claims?.exp, Math.floor(Date.now() / 1000));
-    return formatFindings(report.problems, `Valid: ${key}. Twilio would accept this token for identity ${identity} until ${expires}.`, c);
-  }, options);
+  return result(
+    report,
+    () => {
+      const claims = inspection.decoded?.claims;
+      const identity = printable(JSON.stringify(claims?.grants?.identity) ?? 'none');
+      // Without TWILIO_API_KEY_SID the key is whichever the token names: say so, it proves only that the secret fits.
+      const key =
+        env.keySid === undefined
+          ? `the signature matches the secret for API key ${sid}, which the token names itself (iss); set TWILIO_API_KEY_SID to check that it is your key`
+          : `the signature matches API key ${sid} (TWILIO_API_KEY_SID)`;
+      const expires = formatTime(claims?.exp, Math.floor(Date.now() / 1000));
+      return formatFindings(report.problems, `Valid: ${key}. Twilio would accept this token for identity ${identity} until ${expires}.`, c);
+    },
+    options,
+  );
 }

@@ -1,11 +1,4 @@
-import type {
-  AccessTokenClaims,
-  AccessTokenError,
-  AccessTokenErrorCode,
-  AccessTokenHeader,
-  AccessTokenInspection,
-  DecodedAccessToken,
-} from '@grantor/core';
+import type { AccessTokenClaims, AccessTokenError, AccessTokenErrorCode, AccessTokenHeader, AccessTokenInspection, DecodedAccessToken } from '@grantor/core';
 import { FIXES } from './fixes.js';
 import type { Colors } from './io.js';
 
@@ -47,7 +40,12 @@ export function toReport(inspection: AccessTokenInspection): Report {
   };
 }
 
-const UNITS = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const;
+const UNITS = [
+  ['d', 86_400],
+  ['h', 3_600],
+  ['m', 60],
+  ['s', 1],
+] as const;
 
 /** "2h 5m", "59s": the largest unit and the next one when it is not zero. */
 export function duration(seconds: number): string {
@@ -55,7 +53,10 @@ export function duration(seconds: number): string {
     const above = index === 0 ? Infinity : UNITS[index - 1]![1];
     return [Math.floor((seconds % above) / size), unit] as const;
   });
-  const first = Math.max(0, counts.findIndex(([count]) => count > 0));
+  const first = Math.max(
+    0,
+    counts.findIndex(([count]) => count > 0),
+  );
   return counts
     .slice(first, first + 2)
     .filter(([count], index) => index === 0 || count > 0)
@@ -63,8 +64,7 @@ export function duration(seconds: number): string {
     .join(' ');
 }
 
-const isUnixSeconds = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= 8.64e12;
+const isUnixSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= 8.64e12;
 
 export function formatTime(value: unknown, nowSeconds: number): string {
   if (value === undefined) return 'not set';
@@ -112,7 +112,14 @@ const KNOWN_CLAIMS = new Set(['jti', 'grants', 'iat', 'nbf', 'exp', 'iss', 'sub'
 
 /** Header and claims as aligned, readable rows. */
 export function formatDecoded({ header, claims }: DecodedAccessToken, nowSeconds: number, c: Colors): string {
-  const rows: [string, string][] = [['Header', Object.entries(header).map(([key, value]) => `${printable(key)} ${show(value)}`).join(', ')]];
+  const rows: [string, string][] = [
+    [
+      'Header',
+      Object.entries(header)
+        .map(([key, value]) => `${printable(key)} ${show(value)}`)
+        .join(', '),
+    ],
+  ];
   const grants = typeof claims.grants === 'object' && claims.grants !== null ? claims.grants : {};
   rows.push(['Identity', grants.identity === undefined ? c.red('missing') : show(grants.identity)]);
   const grantEntries = Object.entries(grants)

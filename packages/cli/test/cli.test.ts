@@ -76,8 +76,22 @@ describe('grantor mint', () => {
   const SYNC_SERVICE = `IS${'d'.repeat(32)}`;
   const VOICE_APP = `AP${'e'.repeat(32)}`;
   const allFlags = [
-    'mint', '--identity', 'alice', '--video-room', 'r1', '--chat-service', CHAT_SERVICE, '--voice-app', VOICE_APP,
-    '--voice-incoming', '--sync-service', SYNC_SERVICE, '--ttl', '600', '--region', 'ie1',
+    'mint',
+    '--identity',
+    'alice',
+    '--video-room',
+    'r1',
+    '--chat-service',
+    CHAT_SERVICE,
+    '--voice-app',
+    VOICE_APP,
+    '--voice-incoming',
+    '--sync-service',
+    SYNC_SERVICE,
+    '--ttl',
+    '600',
+    '--region',
+    'ie1',
   ];
   const expectedGrants = {
     identity: 'alice',
@@ -196,7 +210,12 @@ describe('grantor decode', () => {
     ['a wrong alg', sign(claims(), { header: { ...HEADER, alg: 'HS512' }, hash: 'sha512' }), 'UNSUPPORTED_ALGORITHM', 20102],
     ['a malformed iss', sign(claims({ iss: 'SK123' })), 'UNKNOWN_ISSUER', 20103],
     ['an Auth Token style sub', sign(claims({ sub: 'ac-not-a-sid' })), 'INVALID_SUBJECT', 20103],
-    ['a Voice identity with a space', sign(claims({ grants: { identity: 'alice smith', voice: { incoming: { allow: true } } } })), 'INVALID_VOICE_IDENTITY', 31105],
+    [
+      'a Voice identity with a space',
+      sign(claims({ grants: { identity: 'alice smith', voice: { incoming: { allow: true } } } })),
+      'INVALID_VOICE_IDENTITY',
+      31105,
+    ],
     ['no product grant', sign(claims({ grants: { identity: 'alice' } })), 'NO_GRANTS', 20106],
     ['a malformed grant SID', sign(claims({ grants: { identity: 'alice', chat: { service_sid: 'IS123' } } })), 'INVALID_GRANT', 20106],
     ['no identity', sign(claims({ grants: { video: {} } })), 'INVALID_IDENTITY', 54351],
@@ -393,7 +412,11 @@ describe('help and output', () => {
   const expired = sign(claims({ iat: now() - 7200, exp: now() - 3600 }));
 
   it('writes no colour codes when output is not a terminal', () => {
-    for (const args of [['decode', expired], ['verify', expired], ['mint', '--identity', 'alice', '--ttl', '90000']]) {
+    for (const args of [
+      ['decode', expired],
+      ['verify', expired],
+      ['mint', '--identity', 'alice', '--ttl', '90000'],
+    ]) {
       const { stdout, stderr } = run(args);
       expect(stdout + stderr).not.toMatch(ANSI);
     }

@@ -123,11 +123,7 @@ export class TokenSourceError extends Error {
   /** Seconds, from the `Retry-After` header. */
   declare readonly retryAfter?: number;
 
-  constructor(
-    code: string,
-    message: string,
-    options: { status?: number; retryable?: boolean; retryAfter?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: string, message: string, options: { status?: number; retryable?: boolean; retryAfter?: number; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'TokenSourceError';
     this.code = code;
@@ -164,12 +160,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   // `globalThis` is the window in browsers; React Native and Node have no window or document.
   const scope = globalThis as any;
   // Typed by hand: lib.dom's request() does not unwrap the callback's Promise.
-  const locks: { request(name: string, options: { signal: AbortSignal }, run: () => Promise<void>): Promise<void> } | undefined =
-    scope.navigator?.locks;
+  const locks: { request(name: string, options: { signal: AbortSignal }, run: () => Promise<void>): Promise<void> } | undefined = scope.navigator?.locks;
   const channel: BroadcastChannel | undefined =
-    options.shareAcrossTabs !== false && locks && typeof BroadcastChannel == 'function'
-      ? new BroadcastChannel('grantor:' + url)
-      : undefined;
+    options.shareAcrossTabs !== false && locks && typeof BroadcastChannel == 'function' ? new BroadcastChannel('grantor:' + url) : undefined;
   const aborter = new AbortController();
   const signal = aborter.signal;
   // Each attached client, the token it last got, and whether that one waits for a disconnect.

@@ -98,11 +98,17 @@ export class FakeLockManager {
     const previous = this.queues.get(name) ?? Promise.resolve();
     const granted = new Promise<void>((resolve, reject) => {
       options.signal?.addEventListener('abort', () => reject(options.signal!.reason));
-      previous.then(() => resolve(), () => resolve());
+      previous.then(
+        () => resolve(),
+        () => resolve(),
+      );
     });
     const result = granted.then(run);
     // Released when this holder is done, and never before the one ahead of it.
-    this.queues.set(name, previous.then(() => result).catch(() => {}));
+    this.queues.set(
+      name,
+      previous.then(() => result).catch(() => {}),
+    );
     return result;
   }
 }

@@ -34,10 +34,7 @@ function checkSid(grant: string, option: string, value: unknown, prefix: string)
 function checkString(grant: string, option: string, value: unknown, maxLength = 256): void {
   if (value === undefined || value === null || value === '') return;
   if (typeof value !== 'string' || value.length > maxLength) {
-    throw new AccessTokenError(
-      'INVALID_GRANT',
-      `${grant}.${option} must be a string of at most ${maxLength} characters (got ${describe(value)}).`,
-    );
+    throw new AccessTokenError('INVALID_GRANT', `${grant}.${option} must be a string of at most ${maxLength} characters (got ${describe(value)}).`);
   }
 }
 
@@ -187,10 +184,7 @@ export class VoiceGrant extends Grant {
     }
     checkSid('voice', 'outgoingApplicationSid', this.outgoingApplicationSid, 'AP');
     if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-      throw new AccessTokenError(
-        'INVALID_GRANT',
-        `voice.outgoingApplicationParams must be a plain object (got ${describe(params)}).`,
-      );
+      throw new AccessTokenError('INVALID_GRANT', `voice.outgoingApplicationParams must be a plain object (got ${describe(params)}).`);
     }
     checkSid('voice', 'pushCredentialSid', this.pushCredentialSid, 'CR');
     checkString('voice', 'endpointId', this.endpointId);
@@ -384,10 +378,7 @@ export function toGrantList(grants: GrantsInput | undefined): Grant[] {
   for (const [name, options] of Object.entries(grants)) {
     const factory = Object.hasOwn(GRANT_FACTORIES, name) ? (GRANT_FACTORIES[name as keyof GrantsSpec] as (options: object) => Grant) : undefined;
     if (!factory) {
-      throw new AccessTokenError(
-        'INVALID_GRANT',
-        `Unknown grant "${name}". Use one of: ${Object.keys(GRANT_FACTORIES).join(', ')}.`,
-      );
+      throw new AccessTokenError('INVALID_GRANT', `Unknown grant "${name}". Use one of: ${Object.keys(GRANT_FACTORIES).join(', ')}.`);
     }
     if (options === undefined || options === null || options === false) continue;
     if (typeof options !== 'object') {

@@ -14,7 +14,13 @@ const REGION = /^[a-z]{2}[0-9]{1,2}$/;
 const isMissing = (value: unknown) => value === undefined || value === null || value === '';
 
 /** A missing credential is most often an unset environment variable: say which value, and where apps keep it. */
-function missingCredential(code: 'INVALID_ACCOUNT_SID' | 'INVALID_API_KEY_SID' | 'INVALID_API_KEY_SECRET', name: string, value: unknown, envName: string, what: string): AccessTokenError {
+function missingCredential(
+  code: 'INVALID_ACCOUNT_SID' | 'INVALID_API_KEY_SID' | 'INVALID_API_KEY_SECRET',
+  name: string,
+  value: unknown,
+  envName: string,
+  what: string,
+): AccessTokenError {
   const got = value === '' ? 'an empty string' : String(value);
   return new AccessTokenError(
     code,
@@ -45,7 +51,13 @@ export function checkCredentialsPresent(accountSid: unknown, keys: unknown): voi
 
 export function checkAccountSid(accountSid: unknown): asserts accountSid is string {
   if (isMissing(accountSid)) {
-    throw missingCredential('INVALID_ACCOUNT_SID', 'accountSid', accountSid, 'TWILIO_ACCOUNT_SID', 'your Account SID ("AC" followed by 32 hex characters, in the Twilio Console)');
+    throw missingCredential(
+      'INVALID_ACCOUNT_SID',
+      'accountSid',
+      accountSid,
+      'TWILIO_ACCOUNT_SID',
+      'your Account SID ("AC" followed by 32 hex characters, in the Twilio Console)',
+    );
   }
   if (typeof accountSid !== 'string' || !ACCOUNT_SID.test(accountSid)) {
     throw new AccessTokenError(
@@ -57,7 +69,13 @@ export function checkAccountSid(accountSid: unknown): asserts accountSid is stri
 
 export function checkApiKey(sid: unknown, secret: unknown): asserts sid is string {
   if (isMissing(sid)) {
-    throw missingCredential('INVALID_API_KEY_SID', 'The API key SID (keys.sid)', sid, 'TWILIO_API_KEY_SID', 'an API key SID ("SK" followed by 32 hex characters)');
+    throw missingCredential(
+      'INVALID_API_KEY_SID',
+      'The API key SID (keys.sid)',
+      sid,
+      'TWILIO_API_KEY_SID',
+      'an API key SID ("SK" followed by 32 hex characters)',
+    );
   }
   if (typeof sid !== 'string' || !API_KEY_SID.test(sid)) {
     throw new AccessTokenError(
@@ -66,14 +84,17 @@ export function checkApiKey(sid: unknown, secret: unknown): asserts sid is strin
     );
   }
   if (isMissing(secret)) {
-    throw missingCredential('INVALID_API_KEY_SECRET', `The secret for API key ${sid} (keys.secret)`, secret, 'TWILIO_API_KEY_SECRET', 'the secret shown once when the key was created');
+    throw missingCredential(
+      'INVALID_API_KEY_SECRET',
+      `The secret for API key ${sid} (keys.secret)`,
+      secret,
+      'TWILIO_API_KEY_SECRET',
+      'the secret shown once when the key was created',
+    );
   }
   if (typeof secret !== 'string') {
     // The value is never shown: it may be a real secret.
-    throw new AccessTokenError(
-      'INVALID_API_KEY_SECRET',
-      `The secret for API key ${sid} must be a non-empty string (got ${typeof secret}).`,
-    );
+    throw new AccessTokenError('INVALID_API_KEY_SECRET', `The secret for API key ${sid} must be a non-empty string (got ${typeof secret}).`);
   }
 }
 
@@ -81,10 +102,7 @@ export function checkApiKey(sid: unknown, secret: unknown): asserts sid is strin
 export function normalizeIdentity(identity: unknown): string {
   if (Number.isInteger(identity)) return String(identity);
   if (typeof identity !== 'string' || identity.length === 0) {
-    throw new AccessTokenError(
-      'INVALID_IDENTITY',
-      `identity is required: a non-empty string (or an integer) naming the user (got ${describe(identity)}).`,
-    );
+    throw new AccessTokenError('INVALID_IDENTITY', `identity is required: a non-empty string (or an integer) naming the user (got ${describe(identity)}).`);
   }
   if (identity.length > 256) {
     throw new AccessTokenError('INVALID_IDENTITY', `identity must be at most 256 characters (got ${identity.length}).`);
@@ -143,10 +161,7 @@ export function checkNbf(nbf: unknown, expiresAt: number): void {
 export function checkRegion(region: unknown): string | undefined {
   if (region === undefined || region === null || region === '') return undefined;
   if (typeof region !== 'string' || !REGION.test(region)) {
-    throw new AccessTokenError(
-      'INVALID_REGION',
-      `region must be a Twilio region code such as "us1", "ie1" or "au1" (got ${describe(region)}).`,
-    );
+    throw new AccessTokenError('INVALID_REGION', `region must be a Twilio region code such as "us1", "ie1" or "au1" (got ${describe(region)}).`);
   }
   return region;
 }

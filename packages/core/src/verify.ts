@@ -1,15 +1,5 @@
 import { AccessTokenError } from './errors.js';
-import {
-  ChatGrant,
-  describe,
-  type Grant,
-  PlaybackGrant,
-  PRODUCT_GRANT_KEYS,
-  SyncGrant,
-  TaskRouterGrant,
-  VideoGrant,
-  VoiceGrant,
-} from './grants.js';
+import { ChatGrant, describe, type Grant, PlaybackGrant, PRODUCT_GRANT_KEYS, SyncGrant, TaskRouterGrant, VideoGrant, VoiceGrant } from './grants.js';
 import { cryptoRuntime, timingSafeEqualStrings } from './runtime.js';
 import { unixTimeText } from './text.js';
 import { type ApiKey, createKeyRing, type HmacSigner, TWILIO_CONTENT_TYPE } from './token.js';
@@ -80,10 +70,7 @@ function parseToken(token: unknown): (DecodedAccessToken & { signingInput: strin
 }
 
 const malformedTokenError = () =>
-  new AccessTokenError(
-    'MALFORMED_TOKEN',
-    'This is not a JWT: expected three base64url parts separated by dots, with a JSON header and JSON claims.',
-  );
+  new AccessTokenError('MALFORMED_TOKEN', 'This is not a JWT: expected three base64url parts separated by dots, with a JSON header and JSON claims.');
 
 /** Header and claims of a token, without checking anything else. For debugging; never trust the result. */
 export function decodeAccessToken(token: string): DecodedAccessToken {
@@ -168,15 +155,15 @@ const isInteger = (value: unknown): value is number => typeof value === 'number'
 
 function checkHeader(header: AccessTokenHeader): AccessTokenError | undefined {
   if (header.alg !== 'HS256') {
-    return new AccessTokenError(
-      'UNSUPPORTED_ALGORITHM',
-      `The header's alg is ${describe(header.alg)}; Twilio accepts HS256 only.`,
-    );
+    return new AccessTokenError('UNSUPPORTED_ALGORITHM', `The header's alg is ${describe(header.alg)}; Twilio accepts HS256 only.`);
   }
   // RFC 7515 §4.1.11: extensions listed in crit must be understood, and grantor implements none.
   if (header.crit !== undefined) {
     const names = Array.isArray(header.crit) ? header.crit.slice(0, 5).map(describe).join(', ') || 'an empty list' : describe(header.crit);
-    return new AccessTokenError('INVALID_HEADER', `The header's crit (${names}) asks for extensions grantor does not implement: RFC 7515 says to reject such a token.`);
+    return new AccessTokenError(
+      'INVALID_HEADER',
+      `The header's crit (${names}) asks for extensions grantor does not implement: RFC 7515 says to reject such a token.`,
+    );
   }
   if (header.typ !== 'JWT' || header.cty !== TWILIO_CONTENT_TYPE) {
     return new AccessTokenError(
@@ -189,17 +176,17 @@ function checkHeader(header: AccessTokenHeader): AccessTokenError | undefined {
 
 function checkSignature(signingInput: string, signature: string, sign: HmacSigner): AccessTokenError | undefined {
   if (timingSafeEqualStrings(sign(signingInput), signature)) return undefined;
-  return new AccessTokenError(
-    'INVALID_SIGNATURE',
-    "The signature does not match the API key's secret: the token was changed, or signed with another secret.",
-  );
+  return new AccessTokenError('INVALID_SIGNATURE', "The signature does not match the API key's secret: the token was changed, or signed with another secret.");
 }
 
 function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): AccessTokenError[] {
   const { exp, nbf, iat } = claims;
   if (!isInteger(exp)) return [new AccessTokenError('INVALID_CLAIMS', `exp must be a Unix time in whole seconds (got ${describe(exp)}).`)];
   const problems: AccessTokenError[] = [];
-  for (const [name, value] of [['iat', iat], ['nbf', nbf]] as const) {
+  for (const [name, value] of [
+    ['iat', iat],
+    ['nbf', nbf],
+  ] as const) {
     if (value !== undefined && !isInteger(value)) {
       problems.push(new AccessTokenError('INVALID_CLAIMS', `${name} must be a Unix time in whole seconds (got ${describe(value)}).`));
     }
@@ -209,19 +196,14 @@ function checkTimes(claims: AccessTokenClaims, now: number, tolerance: number): 
   }
   if (isInteger(nbf) && now + tolerance < nbf) {
     problems.push(
-      new AccessTokenError(
-        'TOKEN_NOT_YET_VALID',
-        `The token is not valid before ${unixTimeText(nbf)} (${nbf - now} s from now). Check the server clock.`,
-      ),
+      new AccessTokenError('TOKEN_NOT_YET_VALID', `The token is not valid before ${unixTimeText(nbf)} (${nbf - now} s from now). Check the server clock.`),
     );
   }
   // Twilio measures the lifetime from issuance; tokens without iat (twilio-python, twilio-go) carry nbf = issuance.
   const start = isInteger(iat) ? iat : isInteger(nbf) ? nbf : now;
   const lifetime = Math.max(exp - start, exp - now - tolerance);
   if (lifetime > MAX_TTL) {
-    problems.push(
-      new AccessTokenError('LIFETIME_TOO_LONG', `The token lives ${lifetime} s; Twilio rejects tokens valid for more than ${MAX_TTL} s (24 h).`),
-    );
+    problems.push(new AccessTokenError('LIFETIME_TOO_LONG', `The token lives ${lifetime} s; Twilio rejects tokens valid for more than ${MAX_TTL} s (24 h).`));
   }
   return problems;
 }
@@ -258,7 +240,12 @@ function checkGrantsClaim(grants: unknown): { problems: AccessTokenError[]; warn
   }
   const warnings = Object.keys(record).some((key) => PRODUCT_GRANT_KEYS.has(key))
     ? []
-    : [new AccessTokenError('NO_GRANTS', 'The token has no product grant (chat, voice, video, data_sync, task_router, player), so no Twilio SDK will accept it.')];
+    : [
+        new AccessTokenError(
+          'NO_GRANTS',
+          'The token has no product grant (chat, voice, video, data_sync, task_router, player), so no Twilio SDK will accept it.',
+        ),
+      ];
   return { problems, warnings };
 }
 

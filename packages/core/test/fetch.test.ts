@@ -18,7 +18,7 @@ const post = (body = '{}') => new Request('http://app.test/api/token', { method:
 afterEach(() => vi.restoreAllMocks());
 
 describe('the second argument reaches getUser', () => {
-  it("getUser(request, context) reads the user where the framework put it; the policy gets the Request", async () => {
+  it('getUser(request, context) reads the user where the framework put it; the policy gets the Request', async () => {
     const getUser = vi.fn((_request: Request, event: Event) => event.locals.user);
     const policy = vi.fn((_context: PolicyContext<User, Request>) => allowVideo());
     const route = createFetchHandler({ credentials, policy, getUser });

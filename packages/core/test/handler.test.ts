@@ -98,7 +98,7 @@ describe('configuration errors throw at creation', () => {
     expect(handlerWith({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'] }).methods).toEqual(['POST']);
   });
 
-  it('accepts native web views\' origins as their Origin header says them, and nothing looser', async () => {
+  it("accepts native web views' origins as their Origin header says them, and nothing looser", async () => {
     const webViews = ['capacitor://localhost', 'ionic://localhost', 'tauri://localhost'];
     const handler = handlerWith({ allowedOrigins: webViews });
     for (const origin of webViews) {
@@ -108,7 +108,19 @@ describe('configuration errors throw at creation', () => {
       403,
       'ORIGIN_NOT_ALLOWED',
     ]);
-    const loose = ['null', 'file://', 'capacitor://', 'capacitor://localhost/', 'Capacitor://localhost', 'capacitor://Localhost', 'capacitor://localhost:8080/x', 'capacitor:localhost', 'ws://app.example.com', 'javascript://x', 'https://app.example.com:443'];
+    const loose = [
+      'null',
+      'file://',
+      'capacitor://',
+      'capacitor://localhost/',
+      'Capacitor://localhost',
+      'capacitor://Localhost',
+      'capacitor://localhost:8080/x',
+      'capacitor:localhost',
+      'ws://app.example.com',
+      'javascript://x',
+      'https://app.example.com:443',
+    ];
     for (const origin of loose) {
       const error = expectTokenError(() => handlerWith({ allowedOrigins: [origin] }), 'INVALID_OPTIONS', undefined);
       expect(error.message).toContain('capacitor://localhost');
@@ -304,7 +316,7 @@ describe('methods', () => {
     expect(response.headers.allow).toBe('POST');
   });
 
-  it("GET, when enabled, reads the params from the query string; POST is then 405 with Allow: GET", async () => {
+  it('GET, when enabled, reads the params from the query string; POST is then 405 with Allow: GET', async () => {
     const policy = recordingPolicy();
     const handler = handlerWith({ methods: ['GET'], policy });
     const response = await handler.handle({ method: 'GET', headers: {}, user: alice, query: { room: 'lobby' }, request: frameworkRequest });
@@ -474,7 +486,12 @@ describe('the shortcut past express-validator for a valid room', () => {
   });
 
   // Without app validators, unknown params are refused by grantor itself: the answer must be express-validator's.
-  const paramSets: Record<string, unknown>[] = [{ device: 'ios' }, { room: 'lobby', a: 1, b: { c: [1] } }, { room: 5, extra: null }, { nested: { deep: { x: 1 } } }];
+  const paramSets: Record<string, unknown>[] = [
+    { device: 'ios' },
+    { room: 'lobby', a: 1, b: { c: [1] } },
+    { room: 5, extra: null },
+    { nested: { deep: { x: 1 } } },
+  ];
   it.each(paramSets.map((params) => [JSON.stringify(params), params]))('refuses unknown params as express-validator does: %s', async (_name, params) => {
     const outcomes = [];
     for (const validators of [[], [body('unused').optional()]]) {
@@ -528,7 +545,12 @@ describe('failures in app code and odd input are answered, never crash or mint',
     process.on('unhandledRejection', unhandled);
     try {
       const onError = () => Promise.reject(new Error('log sink down'));
-      const response = await handlerWith({ onError, policy: () => { throw new Error('boom'); } }).handle(parsedPost({}));
+      const response = await handlerWith({
+        onError,
+        policy: () => {
+          throw new Error('boom');
+        },
+      }).handle(parsedPost({}));
       expect(response.status).toBe(500);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).not.toHaveBeenCalled();
@@ -627,11 +649,35 @@ describe('errors that middleware before the route raised (handleMiddlewareError)
     Object.assign(new Error(message), { status, statusCode: status, expose: status < 500, ...extra });
 
   it.each([
-    ["body-parser's invalid JSON", httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }), 400, 'BAD_REQUEST', 'The request body is not a valid JSON object.'],
-    ["body-parser's too-large body", httpError(413, 'request entity too large', { type: 'entity.too.large', limit: 102400 }), 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 102400 bytes.'],
+    [
+      "body-parser's invalid JSON",
+      httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }),
+      400,
+      'BAD_REQUEST',
+      'The request body is not a valid JSON object.',
+    ],
+    [
+      "body-parser's too-large body",
+      httpError(413, 'request entity too large', { type: 'entity.too.large', limit: 102400 }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+      'The request body is larger than 102400 bytes.',
+    ],
     ["body-parser's aborted request", httpError(400, 'request aborted', { type: 'request.aborted' }), 400, 'REQUEST_ABORTED', undefined],
-    ["body-parser's unsupported charset", httpError(415, 'unsupported charset "LATIN-9"', { type: 'charset.unsupported' }), 415, 'UNSUPPORTED_MEDIA_TYPE', undefined],
-    ["csurf's refusal", httpError(403, 'invalid csrf token', { code: 'EBADCSRFTOKEN' }), 403, 'FORBIDDEN', 'Refused before the token route ran: invalid csrf token'],
+    [
+      "body-parser's unsupported charset",
+      httpError(415, 'unsupported charset "LATIN-9"', { type: 'charset.unsupported' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      undefined,
+    ],
+    [
+      "csurf's refusal",
+      httpError(403, 'invalid csrf token', { code: 'EBADCSRFTOKEN' }),
+      403,
+      'FORBIDDEN',
+      'Refused before the token route ran: invalid csrf token',
+    ],
   ])('%s becomes the route JSON answer', async (_, error, status, code, message) => {
     const onDenied = vi.fn();
     const response = await handlerWith({ onDenied }).handleMiddlewareError(error, parsedPost(undefined));
@@ -648,7 +694,7 @@ describe('errors that middleware before the route raised (handleMiddlewareError)
     ['a status the route never answers', httpError(429, 'too many requests')],
     ['a plain Error', new Error('boom')],
     ['a string', 'boom'],
-  ])('%s stays the app error handler\'s (undefined)', async (_, error) => {
+  ])("%s stays the app error handler's (undefined)", async (_, error) => {
     expect(await handlerWith().handleMiddlewareError(error, parsedPost(undefined))).toBeUndefined();
   });
 });
@@ -695,8 +741,18 @@ describe('credentials checked on the first request (a build that imports the rou
   });
 
   it.each([
-    ['a missing secret', { accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: undefined as unknown as string } }, 'INVALID_API_KEY_SECRET', /^The secret for API key SK\w+ \(keys.secret\) is missing \(got undefined\).*TWILIO_API_KEY_SECRET/],
-    ['no key SID', { accountSid: ACCOUNT_SID, keys: { sid: '', secret: undefined as unknown as string } }, 'INVALID_API_KEY_SID', /^keys.sid and keys.secret are missing/],
+    [
+      'a missing secret',
+      { accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: undefined as unknown as string } },
+      'INVALID_API_KEY_SECRET',
+      /^The secret for API key SK\w+ \(keys.secret\) is missing \(got undefined\).*TWILIO_API_KEY_SECRET/,
+    ],
+    [
+      'no key SID',
+      { accountSid: ACCOUNT_SID, keys: { sid: '', secret: undefined as unknown as string } },
+      'INVALID_API_KEY_SID',
+      /^keys.sid and keys.secret are missing/,
+    ],
     ['a malformed Account SID', { accountSid: 'AC123', keys: KEY }, 'INVALID_ACCOUNT_SID', /^accountSid must be/],
   ])('%s: 500, and onError says which', async (_, credentials, code, message) => {
     const { handler, onError } = deniedBy(credentials);
@@ -756,7 +812,12 @@ describe('rateLimit', () => {
     expect((await handler.handle(post())).headers.ratelimit).toBe('limit=2, remaining=0, reset=60');
     const limited = await handler.handle(post());
     expect(errorCodeOf(limited)).toEqual([429, 'RATE_LIMITED']);
-    expect(limited.headers).toMatchObject({ 'retry-after': '60', 'cache-control': 'no-store', 'ratelimit-policy': '2;w=60', ratelimit: 'limit=2, remaining=0, reset=60' });
+    expect(limited.headers).toMatchObject({
+      'retry-after': '60',
+      'cache-control': 'no-store',
+      'ratelimit-policy': '2;w=60',
+      ratelimit: 'limit=2, remaining=0, reset=60',
+    });
     expect(onDenied).toHaveBeenLastCalledWith(expect.objectContaining({ code: 'RATE_LIMITED', status: 429, identity: 'u1' }));
     expect((await handler.handle(post({ id: 'u2', name: 'Bob' }))).status).toBe(200);
   });
@@ -789,13 +850,16 @@ describe('rateLimit', () => {
     expect(String(onError.mock.calls[0]![0])).toContain('did not answer within 2000 ms');
   });
 
-  it.each([{ points: 0, duration: 60 }, { points: 2 }, { points: 1.5, duration: 60 }, 'redis', { consume: () => Promise.resolve() }])('refuses rateLimit %j at creation', (rateLimit) => {
-    expectTokenError(() => handlerWith({ rateLimit: rateLimit as never }), 'INVALID_OPTIONS', undefined);
-  });
+  it.each([{ points: 0, duration: 60 }, { points: 2 }, { points: 1.5, duration: 60 }, 'redis', { consume: () => Promise.resolve() }])(
+    'refuses rateLimit %j at creation',
+    (rateLimit) => {
+      expectTokenError(() => handlerWith({ rateLimit: rateLimit as never }), 'INVALID_OPTIONS', undefined);
+    },
+  );
 });
 
 describe("rateLimit's whenStoreFails (issue 12)", () => {
-  const cause = new Error('Stream isn\'t writeable and enableOfflineQueue options is false');
+  const cause = new Error("Stream isn't writeable and enableOfflineQueue options is false");
   const failingStore = { points: 2, duration: 60, consume: () => Promise.reject(cause) };
 
   it("'memory' counts in this process while the store fails, and every store error reaches onError with the request", async () => {
@@ -811,7 +875,10 @@ describe("rateLimit's whenStoreFails (issue 12)", () => {
   it("'fail-closed' (the default) answers 503", async () => {
     const response = await handlerWith({ rateLimit: { limiter: failingStore } }).handle(parsedPost({}));
     expect(errorCodeOf(response)).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
-    expect(errorCodeOf(await handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'fail-closed' } }).handle(parsedPost({})))).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+    expect(errorCodeOf(await handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'fail-closed' } }).handle(parsedPost({})))).toEqual([
+      503,
+      'RATE_LIMIT_UNAVAILABLE',
+    ]);
   });
 
   it('refuses an unknown whenStoreFails', () => {
@@ -843,10 +910,13 @@ describe('secure by default', () => {
     expect(onIssued).not.toHaveBeenCalled();
   });
 
-  it.each(['cross-site', 'same-site', 'Cross-Site'])('without allowedOrigins, Sec-Fetch-Site %s is 403 ORIGIN_NOT_ALLOWED, even with a JSON body', async (site) => {
-    const response = await handlerWith().handle(post({ ...json, 'sec-fetch-site': site, origin: 'https://app.example' }, { parsed: {} }));
-    expect(errorCodeOf(response)).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
-  });
+  it.each(['cross-site', 'same-site', 'Cross-Site'])(
+    'without allowedOrigins, Sec-Fetch-Site %s is 403 ORIGIN_NOT_ALLOWED, even with a JSON body',
+    async (site) => {
+      const response = await handlerWith().handle(post({ ...json, 'sec-fetch-site': site, origin: 'https://app.example' }, { parsed: {} }));
+      expect(errorCodeOf(response)).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    },
+  );
 
   it('without allowedOrigins, same-origin requests, requests without Origin (curl, servers, native apps) and an Origin naming the Host pass', async () => {
     const handler = handlerWith();
@@ -901,9 +971,15 @@ describe('secure by default', () => {
     }
   });
 
-  it.each(['application/vnd.api+json', 'application/ld+json', 'application/merge-patch+json'])('%s is 415: the route takes application/json only', async (type) => {
-    expect(errorCodeOf(await handlerWith().handle(post({ 'content-type': type }, { stream: chunksOf('{"room":"a"}') })))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
-  });
+  it.each(['application/vnd.api+json', 'application/ld+json', 'application/merge-patch+json'])(
+    '%s is 415: the route takes application/json only',
+    async (type) => {
+      expect(errorCodeOf(await handlerWith().handle(post({ 'content-type': type }, { stream: chunksOf('{"room":"a"}') })))).toEqual([
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ]);
+    },
+  );
 
   it('isAllowedOrigin without a list is the default rule', () => {
     const from = (headers: Record<string, string>) => (name: string) => ({ host: 'api.example', ...headers })[name];
@@ -920,7 +996,9 @@ describe('parsed params are measured against bodyLimit whenever the body arrived
     const params = { room: 'lobby', pad: 'x'.repeat(20_000) };
     const compressed = gzipSync(JSON.stringify(params));
     expect(compressed.length).toBeLessThan(8192);
-    const request = parsedPost(params, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(compressed.length) } });
+    const request = parsedPost(params, {
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(compressed.length) },
+    });
     expect(errorCodeOf(await handlerWith().handle(request))).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
 });

@@ -22,8 +22,7 @@ export const TwilioAccessToken = twilio.jwt.AccessToken;
 export const sid = (prefix: string, digit: string): string => `${prefix}${digit.repeat(32)}`;
 
 /** Verifies an HS256 token with jsonwebtoken, independently of grantor, and returns its claims. */
-export const verifyWithJsonwebtoken = (token: string, secret: string): jwt.JwtPayload =>
-  jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+export const verifyWithJsonwebtoken = (token: string, secret: string): jwt.JwtPayload => jwt.verify(token, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
 
 const base64url = (json: unknown): string => Buffer.from(JSON.stringify(json)).toString('base64url');
 

@@ -67,7 +67,11 @@ describe('API key secret', () => {
     ['an object whose toString returns the secret', secretLookalike],
   ])('%s is refused with INVALID_API_KEY_SECRET (20107), and the message shows no secret', (_, secret) => {
     const fromToken = expectTokenError(() => new AccessToken(ACCOUNT_SID, KEY.sid, secret as string, { identity: 'alice' }), 'INVALID_API_KEY_SECRET', 20107);
-    const fromSigner = expectTokenError(() => createSigner({ accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: secret as string } }), 'INVALID_API_KEY_SECRET', 20107);
+    const fromSigner = expectTokenError(
+      () => createSigner({ accountSid: ACCOUNT_SID, keys: { sid: KEY.sid, secret: secret as string } }),
+      'INVALID_API_KEY_SECRET',
+      20107,
+    );
     expect(fromToken.message).toContain(KEY.sid);
     expect(fromSigner.message).toContain(KEY.sid);
   });
@@ -273,7 +277,9 @@ describe('region', () => {
   });
 
   it.each(['', undefined, null])('%j means no region: no twr header', (region) => {
-    expect(readToken(createSigner({ accountSid: ACCOUNT_SID, keys: KEY, region: region as string }).sign({ identity: 'a', grants: { video: {} } }).token).header).not.toHaveProperty('twr');
+    expect(
+      readToken(createSigner({ accountSid: ACCOUNT_SID, keys: KEY, region: region as string }).sign({ identity: 'a', grants: { video: {} } }).token).header,
+    ).not.toHaveProperty('twr');
     expect(readToken(newToken({ region: region as string }).toJwt()).header).not.toHaveProperty('twr');
   });
 });

@@ -53,7 +53,10 @@ function appWith(options: Partial<TokenRouteOptions<TestUser>> = {}, { user = AL
   return app;
 }
 
-const postJson = (app: Express, payload: unknown) => request(app).post('/token').send(payload as object);
+const postJson = (app: Express, payload: unknown) =>
+  request(app)
+    .post('/token')
+    .send(payload as object);
 
 /** Checks the headers every token response carries, and the status. */
 function expectResponse(res: Response, status: number): void {
@@ -234,7 +237,9 @@ export function describeTokenRouteContract(): void {
     });
 
     test('PUT when GET is enabled lists both', async () => {
-      const res = await request(appWith({ methods: ['POST', 'GET'] })).put('/token').send({ room: 'a' });
+      const res = await request(appWith({ methods: ['POST', 'GET'] }))
+        .put('/token')
+        .send({ room: 'a' });
       expectError(res, 405, 'METHOD_NOT_ALLOWED');
       expect(res.headers.allow).toBe('POST, GET');
     });
@@ -276,7 +281,15 @@ export function describeTokenRouteContract(): void {
     test('the body is generic and onError gets the cause', async () => {
       const cause = new Error('database password is hunter2');
       const onError = vi.fn();
-      const res = await postJson(appWith({ onError, policy: () => { throw cause; } }), { room: 'a' });
+      const res = await postJson(
+        appWith({
+          onError,
+          policy: () => {
+            throw cause;
+          },
+        }),
+        { room: 'a' },
+      );
       const error = expectError(res, 500, 'INTERNAL_ERROR');
       expect(error).toEqual({ code: 'INTERNAL_ERROR', message: 'The token could not be issued. The server log has the cause.' });
       expect(res.text).not.toMatch(/hunter2|stack|\bat .*:\d+:\d+/);
@@ -332,7 +345,13 @@ export function describeTokenRouteContract(): void {
 
     test.each([
       ['sync', fromHeader],
-      ['async', async (req: Request) => { await new Promise((resolve) => setImmediate(resolve)); return fromHeader(req); }],
+      [
+        'async',
+        async (req: Request) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return fromHeader(req);
+        },
+      ],
     ])('%s: its user gets the token, and no user is 401', async (_kind, getUser) => {
       const app = appWith({ getUser }, { user: ALICE });
       const res = await postJson(app, { room: 'lobby' }).set('x-test-user', 'bob');
@@ -375,21 +394,26 @@ export function describeTokenRouteContract(): void {
 
     test("a body over the parser's own limit is the route's JSON 413", async () => {
       const app = appWith({ bodyLimit: 1_000_000 }, { before: [express.json({ limit: 100 })] });
-      const res = await request(app).post('/token').set('content-type', 'application/json').send(JSON.stringify({ room: 'x'.repeat(200) }));
+      const res = await request(app)
+        .post('/token')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ room: 'x'.repeat(200) }));
       expect(expectError(res, 413, 'PAYLOAD_TOO_LARGE').message).toBe('The request body is larger than 100 bytes.');
     });
 
     test("a CSRF middleware's refusal (http-errors 403) is the route's JSON 403, audited", async () => {
       const onDenied = vi.fn();
-      const csrf: RequestHandler = (_req, _res, next) => next(Object.assign(new Error('invalid csrf token'), { status: 403, expose: true, code: 'EBADCSRFTOKEN' }));
+      const csrf: RequestHandler = (_req, _res, next) =>
+        next(Object.assign(new Error('invalid csrf token'), { status: 403, expose: true, code: 'EBADCSRFTOKEN' }));
       const res = await postJson(appWith({ onDenied }, { before: [csrf] }), { room: 'standup' });
       expect(expectError(res, 403, 'FORBIDDEN').message).toBe('Refused before the token route ran: invalid csrf token');
       expect(onDenied).toHaveBeenCalledWith(expect.objectContaining({ code: 'FORBIDDEN' }));
     });
 
     test("Passport's failWithError refusal (passport-jwt) is the route's JSON 401 with no-store", async () => {
-      const strategy = new JwtStrategy({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: JWT_KEY, algorithms: ['HS256'] }, (claims: { sub: string }, done: (error: null, user: TestUser) => void) =>
-        done(null, { id: claims.sub, role: 'host' }),
+      const strategy = new JwtStrategy(
+        { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: JWT_KEY, algorithms: ['HS256'] },
+        (claims: { sub: string }, done: (error: null, user: TestUser) => void) => done(null, { id: claims.sub, role: 'host' }),
       );
       const authenticator = new passport.Passport().use(strategy);
       const app = express();
@@ -400,7 +424,11 @@ export function describeTokenRouteContract(): void {
         return (authorization ? req.set('authorization', authorization) : req).send({});
       };
       expectResponse(await ask(`Bearer ${jwt.sign({ sub: 'carol' }, JWT_KEY)}`), 200);
-      for (const authorization of [`Bearer ${jwt.sign({ sub: 'carol', exp: 1 }, JWT_KEY)}`, `Bearer ${jwt.sign({ sub: 'carol' }, 'another key')}`, 'Bearer x.y.z']) {
+      for (const authorization of [
+        `Bearer ${jwt.sign({ sub: 'carol', exp: 1 }, JWT_KEY)}`,
+        `Bearer ${jwt.sign({ sub: 'carol' }, 'another key')}`,
+        'Bearer x.y.z',
+      ]) {
         const res = await ask(authorization);
         expectError(res, 401, 'INVALID_BEARER_TOKEN');
         expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
@@ -437,7 +465,7 @@ export function describeTokenRouteContract(): void {
   });
 
   test('answers only its own path, not the paths below it', async () => {
-    expect((await postJson(appWith(), {}).then((res) => res.status))).toBe(200);
+    expect(await postJson(appWith(), {}).then((res) => res.status)).toBe(200);
     expect((await request(appWith()).post('/token/extra').send({})).status).toBe(404);
   });
 }

@@ -11,7 +11,10 @@ vi.mock('express', async () => await import('express4'));
 describe('createTokenRoute on Express 4.16.0, the oldest 4.x the peer range allows', () => {
   test('the route is built with Express 4', async () => {
     const express5 = await vi.importActual<typeof express4>('express');
-    const [route] = createTokenRoute({ credentials: { accountSid: `AC${'a'.repeat(32)}`, keys: { sid: `SK${'b'.repeat(32)}`, secret: 's' } }, policy: () => false });
+    const [route] = createTokenRoute({
+      credentials: { accountSid: `AC${'a'.repeat(32)}`, keys: { sid: `SK${'b'.repeat(32)}`, secret: 's' } },
+      policy: () => false,
+    });
     expect(express).toBe(express4);
     expect(Object.getPrototypeOf(route)).toBe(Object.getPrototypeOf(express4.Router()));
     expect(Object.getPrototypeOf(route)).not.toBe(Object.getPrototypeOf(express5.Router()));

@@ -51,10 +51,15 @@ function compileErrors(source: string): string[] {
   const host = ts.createCompilerHost({ ...options, noEmit: true });
   const readFile = host.readFile.bind(host);
   host.readFile = (path) => (path === file ? source : readFile(path));
-  host.fileExists = ((fileExists) => (path: string) => path === file || fileExists(path))(host.fileExists.bind(host));
+  host.fileExists = (
+    (fileExists) => (path: string) =>
+      path === file || fileExists(path)
+  )(host.fileExists.bind(host));
   const program = ts.createProgram([file], { ...options, noEmit: true }, host);
   const sourceFile = program.getSourceFile(file);
-  return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)].map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  return [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)].map((diagnostic) =>
+    ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+  );
 }
 
 test("the compile error for a user without an id names identity(user) and the user's keys", () => {
@@ -72,7 +77,10 @@ test("the compile error for a user without an id names identity(user) and the us
   // The line that says what is missing names the fix and every key of the user (in any order).
   const wanted = ['"the user has no required id: pass identity(user)"', ...['name', 'email', 'image'].map((key) => `"${key}"`)];
   const lines = errors[0]!.split('\n').filter((line) => line.includes("Property 'identity' is missing"));
-  expect(lines.find((line) => wanted.every((part) => line.includes(part))), errors[0]!).toBeDefined();
+  expect(
+    lines.find((line) => wanted.every((part) => line.includes(part))),
+    errors[0]!,
+  ).toBeDefined();
   expect(errors[0]).not.toMatch(/Express\.User|\bUser\b/);
 }, 60_000);
 
@@ -80,7 +88,12 @@ test("the runtime error for a user without an id names identity(user) and the us
   const onError = vi.fn();
   const app = express().use(
     '/token',
-    createTokenRoute({ credentials, getUser: () => ({ name: 'Alice Example', email: 'alice@example.com' }), policy: () => ({ grants: { video: {} } }), onError } as never),
+    createTokenRoute({
+      credentials,
+      getUser: () => ({ name: 'Alice Example', email: 'alice@example.com' }),
+      policy: () => ({ grants: { video: {} } }),
+      onError,
+    } as never),
   );
   const res = await request(app).post('/token').send({});
   expect(res.status).toBe(500);

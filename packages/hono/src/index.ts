@@ -21,7 +21,14 @@ export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUs
   const handler = createTokenHandler<TUser, Context>(options);
   const getUser = options.getUser ?? ((c: Context) => c.get('user') as TUser | undefined);
   // A validator middleware that parsed the body consumed the stream; Hono keeps its text.
-  return (c) => handleFetchRequest(handler, c.req.raw, () => getUser(c), c, () => c.req.text());
+  return (c) =>
+    handleFetchRequest(
+      handler,
+      c.req.raw,
+      () => getUser(c),
+      c,
+      () => c.req.text(),
+    );
 }
 
 export type { DeniedEvent, IssuedEvent, PolicyContext, PolicyDecision } from '@grantor/core';

@@ -26,7 +26,10 @@ interface AppSetup {
   mount?: 'router.all' | 'router.post' | 'app.use';
 }
 
-function appWith(options: Partial<TokenRouteOptions<TestUser>> = {}, { Koa: App = Koa, user = { id: 'alice' }, before = [], mount = 'router.all' }: AppSetup = {}) {
+function appWith(
+  options: Partial<TokenRouteOptions<TestUser>> = {},
+  { Koa: App = Koa, user = { id: 'alice' }, before = [], mount = 'router.all' }: AppSetup = {},
+) {
   const app = new App();
   // Koa would log the errors it answers (the body parser's 400); the tests read them from the response.
   app.silent = true;
@@ -61,14 +64,18 @@ describe.each([
   });
 
   test('the user is ctx.state.user (koa-passport)', async () => {
-    const res = await request(appWith({}, { Koa: App, user: { id: 'carol' } })).post('/api/token').send({ room: 'standup' });
+    const res = await request(appWith({}, { Koa: App, user: { id: 'carol' } }))
+      .post('/api/token')
+      .send({ room: 'standup' });
     expect(res.status).toBe(200);
     expect(res.headers).toMatchObject({ 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' });
     expect(identityOf(res.body.token)).toBe('carol');
   });
 
   test('no ctx.state.user is 401', async () => {
-    const res = await request(appWith({}, { Koa: App, user: null })).post('/api/token').send({});
+    const res = await request(appWith({}, { Koa: App, user: null }))
+      .post('/api/token')
+      .send({});
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHENTICATED');
   });
@@ -96,7 +103,9 @@ describe.each([
   });
 
   test('app.use mounts it without a router', async () => {
-    const res = await request(appWith({}, { Koa: App, mount: 'app.use' })).post('/token').send({});
+    const res = await request(appWith({}, { Koa: App, mount: 'app.use' }))
+      .post('/token')
+      .send({});
     expect(res.status).toBe(200);
   });
 });
@@ -132,7 +141,13 @@ describe('after @koa/bodyparser', () => {
 
   test('the route still checks the content type, size and shape', async () => {
     const app = appWith({ bodyLimit: 64 }, { before });
-    expect((await request(app).post('/api/token').send({ room: 'x'.repeat(100) })).status).toBe(413);
+    expect(
+      (
+        await request(app)
+          .post('/api/token')
+          .send({ room: 'x'.repeat(100) })
+      ).status,
+    ).toBe(413);
     expect((await request(app).post('/api/token').type('form').send('room=a')).status).toBe(415);
     expect((await request(app).post('/api/token').send([1, 2])).body.error.code).toBe('BAD_REQUEST');
     expect((await request(app).post('/api/token').set('content-type', 'application/json')).status).toBe(200);

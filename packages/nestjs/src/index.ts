@@ -29,7 +29,11 @@ class GrantorExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const { handler, getUser } = this.route;
     // A guard that returns false (a session guard's isAuthenticated()) is Nest's 403; with nobody logged in, the route's 401.
-    const nobody = error instanceof ForbiddenException && !(await Promise.resolve(req).then(getUser).catch(() => true));
+    const nobody =
+      error instanceof ForbiddenException &&
+      !(await Promise.resolve(req)
+        .then(getUser)
+        .catch(() => true));
     const tokenRequest = tokenRequestOf(this.route, req);
     send(host.switchToHttp().getResponse(), await (nobody ? handler.handle(tokenRequest) : handler.handleRouteError(asClientError(error), tokenRequest)));
   }
@@ -68,8 +72,12 @@ export class GrantorModule {
   /** Nest's body parser runs app-wide, and its errors skip the route's filter: an Express error handler on the route's path answers them. */
   onModuleInit(): void {
     const { httpAdapter } = this.adapterHost;
-    if (httpAdapter.getType() !== 'express') throw new AccessTokenError('INVALID_OPTIONS', `@grantor/nestjs runs on Nest's Express platform, not "${httpAdapter.getType()}".`);
-    const fullPath = `/${[this.config.getGlobalPrefix(), this.path].flatMap((part) => part.split('/')).filter(Boolean).join('/')}`;
+    if (httpAdapter.getType() !== 'express')
+      throw new AccessTokenError('INVALID_OPTIONS', `@grantor/nestjs runs on Nest's Express platform, not "${httpAdapter.getType()}".`);
+    const fullPath = `/${[this.config.getGlobalPrefix(), this.path]
+      .flatMap((part) => part.split('/'))
+      .filter(Boolean)
+      .join('/')}`;
     httpAdapter.use(fullPath, async (error: unknown, req: Request, res: Response, next: NextFunction) => {
       const response = req.path === '/' ? await this.route.handler.handleMiddlewareError(error, tokenRequestOf(this.route, req)) : undefined;
       if (response) send(res, response);

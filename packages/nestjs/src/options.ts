@@ -29,4 +29,3 @@ export interface GrantorAsyncOptions<TUser = unknown> extends GrantorRouteOption
   inject?: (InjectionToken | OptionalFactoryDependency)[];
   useFactory: (...args: any[]) => GrantorOptions<TUser> | Promise<GrantorOptions<TUser>>;
 }
-

@@ -78,7 +78,7 @@ describe('GrantorModule.forRoot behind a JWT-style guard', async () => {
   const url = await start(GrantorModule.forRoot<TestUser>({ guards: [new FakeJwtGuard()], ...OPTIONS }));
   const token = `${url}/api/token`;
 
-  test("a token whose identity is identity(user), whatever the body says", async () => {
+  test('a token whose identity is identity(user), whatever the body says', async () => {
     const answer = await post(token, '{"room":"standup","identity":"admin"}', { 'x-user': 'alice' });
     expectGrantor(answer, 200);
     expect(verifyAccessToken(answer.json.token, CREDENTIALS).claims.grants).toEqual({ identity: '1', video: { room: 'standup' } });

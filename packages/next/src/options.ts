@@ -11,6 +11,4 @@ export type NextTokenRouteOptions<TUser, TRequest, TGetUserArgs extends unknown[
 };
 
 /** Checks at start-up what the types already require, for JavaScript callers. */
-export const requireNextGetUser = <TArgs extends unknown[]>(options: { getUser?: unknown }) =>
-  requireGetUser<TArgs>(options, 'A Next.js token route');
-
+export const requireNextGetUser = <TArgs extends unknown[]>(options: { getUser?: unknown }) => requireGetUser<TArgs>(options, 'A Next.js token route');

@@ -58,7 +58,12 @@ describe('App Router: createTokenRoute', () => {
     expect([response.status, (await response.json()).error.code]).toEqual([500, 'INTERNAL_ERROR']);
     const [cause] = onError.mock.calls[0]!;
     expect(cause).toBeInstanceOf(AccessTokenError);
-    expect(cause).toMatchObject({ code: 'INVALID_ACCOUNT_SID', message: expect.stringMatching(/^accountSid, keys.sid and keys.secret are missing: .*TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET are set/) });
+    expect(cause).toMatchObject({
+      code: 'INVALID_ACCOUNT_SID',
+      message: expect.stringMatching(
+        /^accountSid, keys.sid and keys.secret are missing: .*TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET are set/,
+      ),
+    });
     expect((await route.POST(postRequest())).status).toBe(500);
     expect(onError).toHaveBeenCalledTimes(2);
   });
@@ -102,14 +107,21 @@ describe('App Router: createTokenRoute', () => {
         controller.close();
       },
     });
-    const request = new Request('http://localhost/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const request = new Request('http://localhost/api/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     const response = await appRoute({ bodyLimit: 64 }).POST(request);
     expect(response.status).toBe(413);
   });
 
   test('GET, when enabled, reads the query string', async () => {
     const policy = vi.fn(roomPolicy);
-    const response = await createTokenRoute<TestUser>({ ...BASE, policy, methods: ['POST', 'GET'] }).GET(new Request('http://localhost/api/token?room=standup'));
+    const response = await createTokenRoute<TestUser>({ ...BASE, policy, methods: ['POST', 'GET'] }).GET(
+      new Request('http://localhost/api/token?room=standup'),
+    );
     expect(response.status).toBe(200);
     expect(policy.mock.calls[0]![0].params).toEqual({ room: 'standup' });
   });
@@ -131,8 +143,7 @@ describe('App Router: createTokenRoute', () => {
 });
 
 describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
-  const apiRoute = (options: Partial<ApiRouteOptions<TestUser>> = {}) =>
-    createTokenApiRoute<TestUser>({ ...BASE, ...options });
+  const apiRoute = (options: Partial<ApiRouteOptions<TestUser>> = {}) => createTokenApiRoute<TestUser>({ ...BASE, ...options });
 
   test('getUser is required, by the types and at creation', () => {
     // @ts-expect-error getUser is required: Next.js has no standard place for the user.
@@ -152,7 +163,7 @@ describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
     expect((await fetch(`${url}/api/token`, { method: 'POST', headers: JSON_TYPE })).status).toBe(401);
   });
 
-  test('getUser gets (req, res), as next-auth\'s getServerSession(req, res, authOptions) needs', async () => {
+  test("getUser gets (req, res), as next-auth's getServerSession(req, res, authOptions) needs", async () => {
     const getUser = vi.fn((req: NextApiRequest, res: NextApiResponse) => (req && typeof res.setHeader === 'function' ? ALICE : null));
     const { url } = await started(servePagesApiRoute(apiRoute({ getUser })));
     expect((await fetch(`${url}/api/token`, { method: 'POST', headers: JSON_TYPE })).status).toBe(200);
@@ -170,7 +181,11 @@ describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
   test("the body Next's parser already parsed is used", async () => {
     const policy = vi.fn(roomPolicy);
     const { url } = await started(servePagesApiRoute(apiRoute({ policy })));
-    const response = await fetch(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"room":"standup","identity":"admin"}' });
+    const response = await fetch(`${url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"room":"standup","identity":"admin"}',
+    });
     expect(response.status).toBe(200);
     expect(identityOf((await response.json()).token)).toBe('alice');
     const req = policy.mock.calls[0]![0].request as NextApiRequest;
@@ -190,7 +205,11 @@ describe("Pages Router: createTokenApiRoute, under Next's apiResolver", () => {
   test("a body over Next's sizeLimit gets Next's 413, before grantor runs", async () => {
     const onDenied = vi.fn();
     const { url } = await started(servePagesApiRoute(apiRoute({ onDenied }), { api: { bodyParser: { sizeLimit: '1kb' } } }));
-    const response = await fetch(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ room: 'x'.repeat(2000) }) });
+    const response = await fetch(`${url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'x'.repeat(2000) }),
+    });
     expect([response.status, await response.text()]).toEqual([413, 'Body exceeded 1kb limit']);
     expect(onDenied).not.toHaveBeenCalled();
   });

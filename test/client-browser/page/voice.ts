@@ -29,4 +29,3 @@ expose({
   /** Each Device's token and identity, and its tokenWillExpire listeners (the page's log, and the source's while attached). */
   devices: () => devices.map((device) => ({ token: device.token, identity: device.identity, expiryListeners: device.listenerCount('tokenWillExpire') })),
 });
-

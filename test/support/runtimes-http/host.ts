@@ -39,7 +39,10 @@ interface BunGlobal {
   stdin: { stream(): ReadableStream<Uint8Array> };
 }
 interface DenoGlobal {
-  serve(options: { port: number; hostname: string; onListen(address: { port: number }): void }, handler: (request: Request) => Response | Promise<Response>): unknown;
+  serve(
+    options: { port: number; hostname: string; onListen(address: { port: number }): void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): unknown;
   env: { get(name: string): string | undefined };
   stdin: { readable: ReadableStream<Uint8Array> };
   exit(code?: number): never;

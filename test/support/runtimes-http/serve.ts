@@ -163,7 +163,10 @@ async function serveInEdgeVm(kind: WorkerKind, config: HostConfig, callNode: Cal
   function toRequest(request: IncomingMessage, origin: string): Request {
     const headers = new realm.Headers();
     for (let index = 0; index < request.rawHeaders.length; index += 2) headers.append(request.rawHeaders[index]!, request.rawHeaders[index + 1]!);
-    const bodyless = request.method === 'GET' || request.method === 'HEAD' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
+    const bodyless =
+      request.method === 'GET' ||
+      request.method === 'HEAD' ||
+      (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
     const body = bodyless
       ? null
       : new realm.ReadableStream<Uint8Array>({

@@ -33,7 +33,10 @@ export function workerGrantor<TRequest extends object>(env: WorkerEnv, describe:
     onDenied: (event: { request: TRequest }) => call(event.request, 'onDenied', [{ ...event, request: describe(event.request) }]),
     onError: (error: unknown, request: TRequest) => call(request, 'onError', [error, describe(request)]),
   };
-  const options = { ...env.GRANTOR_OPTIONS, ...Object.fromEntries(env.GRANTOR_HOOKS.map((name) => [name, hooks[name]])) } as unknown as TokenHandlerOptions<unknown, TRequest>;
+  const options = { ...env.GRANTOR_OPTIONS, ...Object.fromEntries(env.GRANTOR_HOOKS.map((name) => [name, hooks[name]])) } as unknown as TokenHandlerOptions<
+    unknown,
+    TRequest
+  >;
 
   return {
     options,

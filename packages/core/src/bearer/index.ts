@@ -99,7 +99,6 @@ function authorizationOf(request: RequestLike): string | undefined {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-
 /** What a jose verification error means for the client, in words that name no key and no token. */
 function explain(error: unknown): AccessTokenError {
   if (error instanceof AccessTokenError) return error;
@@ -138,11 +137,14 @@ function checkOptions(options: BearerUserOptions): void {
   if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((value) => typeof value === 'string' && value !== '')) {
     fail(`audience must be a non-empty string or list of strings: your API's identifier or client id at the provider (got ${JSON.stringify(audience)}).`);
   }
-  if (jwksUri !== undefined && (typeof jwksUri !== 'string' || !isAllowedProviderUrl(jwksUri))) fail(`jwksUri must be an https URL (got ${JSON.stringify(jwksUri)}).`);
+  if (jwksUri !== undefined && (typeof jwksUri !== 'string' || !isAllowedProviderUrl(jwksUri)))
+    fail(`jwksUri must be an https URL (got ${JSON.stringify(jwksUri)}).`);
   if (algorithms !== undefined) {
     const refused = Array.isArray(algorithms) ? algorithms.filter((alg) => !(BEARER_ALGORITHMS as readonly string[]).includes(alg)) : [algorithms];
     if (refused.length > 0 || algorithms.length === 0) {
-      fail(`algorithms must be a non-empty list of ${BEARER_ALGORITHMS.join(', ')}; ${JSON.stringify(refused)} refused: "none" and HMAC are never accepted for a provider's tokens (RFC 8725).`);
+      fail(
+        `algorithms must be a non-empty list of ${BEARER_ALGORITHMS.join(', ')}; ${JSON.stringify(refused)} refused: "none" and HMAC are never accepted for a provider's tokens (RFC 8725).`,
+      );
     }
   }
   if (clockTolerance !== undefined && !(Number.isInteger(clockTolerance) && clockTolerance >= 0 && clockTolerance <= MAX_CLOCK_TOLERANCE)) {
@@ -150,7 +152,8 @@ function checkOptions(options: BearerUserOptions): void {
   }
   for (const name of ['fetchTimeout', 'cooldown', 'maxAge', 'retryAfter'] as const) {
     const value = options[name];
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) fail(`${name} must be a positive number (got ${JSON.stringify(value)}).`);
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0))
+      fail(`${name} must be a positive number (got ${JSON.stringify(value)}).`);
   }
 }
 

@@ -105,7 +105,8 @@ class IssuerKeys {
     const { issuer, fetchTimeout } = this.settings;
     const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const configuration = (await fetchJson(url, fetchTimeout, 'The OpenID configuration')) as { issuer?: unknown; jwks_uri?: unknown };
-    if (configuration?.issuer !== issuer) throw new Error(`The OpenID configuration at ${url} names the issuer ${JSON.stringify(configuration?.issuer)}, not ${issuer}.`);
+    if (configuration?.issuer !== issuer)
+      throw new Error(`The OpenID configuration at ${url} names the issuer ${JSON.stringify(configuration?.issuer)}, not ${issuer}.`);
     const jwksUri = configuration.jwks_uri;
     if (typeof jwksUri !== 'string' || !isAllowedProviderUrl(jwksUri)) throw new Error(`The OpenID configuration at ${url} has no usable https jwks_uri.`);
     return jwksUri;
@@ -113,7 +114,7 @@ class IssuerKeys {
 
   private unavailable(cause: unknown, waitedMs: number): AccessTokenError {
     const seconds = Math.max(1, Math.ceil(this.settings.retryAfter - waitedMs / 1000));
-    return new AccessTokenError('IDENTITY_PROVIDER_UNAVAILABLE', 'The identity provider\'s signing keys could not be fetched: try again shortly.', {
+    return new AccessTokenError('IDENTITY_PROVIDER_UNAVAILABLE', "The identity provider's signing keys could not be fetched: try again shortly.", {
       cause: cause ?? new Error(`The keys of ${this.settings.issuer} failed to load less than ${this.settings.retryAfter} s ago; not fetched again yet.`),
       headers: { 'retry-after': String(seconds) },
     });

@@ -3,7 +3,8 @@ import type { IssuedToken } from '../token.js';
 import type { DeniedEvent, TokenHandlerBaseOptions } from './types.js';
 
 function logError(error: unknown): void {
-  const summary = error instanceof AccessTokenError ? `${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const summary =
+    error instanceof AccessTokenError ? `${error.code}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   console.error(`[grantor] token request failed with 500. ${summary}`);
 }
 

@@ -49,11 +49,13 @@ async function loadExpressValidator(): Promise<typeof import('express-validator'
 /** `room` and the app's chains through express-validator's checkExact, unknown params refused. */
 async function createChainValidator(validators: readonly ParamsValidationChain[]) {
   const { body, checkExact, matchedData, validationResult } = await loadExpressValidator();
-  const roomChain = body('room').optional().custom((room) => {
-    const message = roomMessage(room);
-    if (message) throw new Error(message);
-    return true;
-  });
+  const roomChain = body('room')
+    .optional()
+    .custom((room) => {
+      const message = roomMessage(room);
+      if (message) throw new Error(message);
+      return true;
+    });
   const exact = checkExact([roomChain, ...(validators as unknown as ReturnType<typeof body>[])], {
     locations: ['body'],
     message: (fields: { path: string }[]) => unknownParamsMessage(fields.map((field) => field.path)),
