@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine (after `pnpm install`): Chromium for the browser
 # tests and redis-server for the rate-limit tests, the build, the typecheck, then every suite on Node 20
-# and the named ones on Node 22. Ends with a plain "N passed, N failed" line for all of them.
+# and the named ones on Node 22 and 24. Ends with a plain "N passed, N failed" line for all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,12 +23,10 @@ pnpm typecheck || { echo "0 passed, 1 failed"; exit 1; }
 pnpm lint || { echo "0 passed, 1 failed"; exit 1; }
 
 # Every suite on Node 20 (this machine's node), then the unit, conformance and packaging suites and
-# one host app on Node 22 (its binary from npm's `node` package, first on PATH so npm, pnpm
-# and every child process a suite starts run on them too). One JSON report per run; the closing line
-# adds them up.
-# Node 24 is not here yet: its vitest runs of the unit project stall in a worker with no CPU use
-# (@grantor/client's suites stall even alone; they pass on 20 and 22), which would hold CI.
-OTHER_NODES=(22)
+# one host app on Node 22 and on Node 24 (each binary from npm's `node` package, first on PATH so npm,
+# pnpm and every child process a suite starts run on it too). One JSON report per run; the closing
+# line adds them up.
+OTHER_NODES=(22 24)
 # A run that hangs is stopped (and, with no report, counted as a failure) instead of holding CI.
 OTHER_NODE_RUN_LIMIT=15m
 OTHER_NODE_SLOW_SUITES=(
