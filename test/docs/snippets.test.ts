@@ -2,11 +2,9 @@
 // the code fails them: shown by renaming a documented option and an export in core's source, in memory.
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildPages } from '../../docs/scripts/pages.mjs';
-import { checkSnippets, extraPages, ROOT, type Snippet, snippetsOf } from './snippets.js';
+import { checkSnippets, docsPages, ROOT, type Snippet, snippetsOf } from './snippets.js';
 
-const pages = [...buildPages().pages.map(({ page, markdown }) => ({ page: `${page}.md`, markdown })), ...extraPages()];
-const snippets = pages.flatMap(({ page, markdown }) => snippetsOf(page, markdown));
+const snippets = docsPages().flatMap(({ page, markdown }) => snippetsOf(page, markdown));
 /** Type-checking every block against the packages' source takes a while on a busy machine. */
 const TYPE_CHECK_TIMEOUT = 300_000;
 const blocksOf = (errors: { where: string }[]) => [...new Set(errors.map((error) => error.where.replace(/, line \d+$/, '')))];
@@ -14,7 +12,7 @@ const using = (pattern: RegExp): Snippet[] => snippets.filter((snippet) => patte
 
 describe('the code blocks of the docs site', () => {
   test('there are blocks of both languages on the recipe pages', () => {
-    expect(snippets.filter((snippet) => snippet.where.startsWith('recipes/')).length).toBeGreaterThan(10);
+    expect(snippets.filter((snippet) => snippet.where.startsWith('docs/recipes/')).length).toBeGreaterThan(10);
     expect(new Set(snippets.map((snippet) => snippet.language))).toEqual(new Set(['ts', 'js']));
   });
 

@@ -3,7 +3,7 @@
 // usually a fragment of an app: names it does not declare (`app`, `passport`) and modules this
 // repository does not install (`next-auth`, `@sveltejs/kit`) are the app's and are not errors; every
 // other error is, above all a grantor option, export or type the code no longer has.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
@@ -11,7 +11,7 @@ export const ROOT = join(import.meta.dirname, '../..');
 const SNIPPET_DIR = join(ROOT, 'test/docs/snippets');
 
 export interface Snippet {
-  /** The page and the block's number on it, e.g. `recipes/koa.md #2`. */
+  /** The page and the block's number on it, e.g. `docs/recipes/koa.md #2`. */
   where: string;
   language: 'ts' | 'js';
   code: string;
@@ -124,10 +124,8 @@ export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): Snippet
   return errors;
 }
 
-/** The site's hand-written pages (docs/extra), beside the ones cut from the README. */
-export function extraPages(): { page: string; markdown: string }[] {
-  const folder = join(ROOT, 'docs/extra');
-  return existsSync(folder)
-    ? ts.sys.readDirectory(folder, ['.md']).map((file) => ({ page: file.slice(ROOT.length + 1), markdown: readFileSync(file, 'utf8') }))
-    : [];
+/** The Markdown a reader meets: the docs site's source pages (the API reference aside: TypeDoc writes it) and the README. */
+export function docsPages(): { page: string; markdown: string }[] {
+  const pages = ts.sys.readDirectory(join(ROOT, 'docs'), ['.md'], ['node_modules', 'reference', '.vitepress']).map((file) => file.slice(ROOT.length + 1));
+  return [...pages, 'README.md'].map((page) => ({ page, markdown: readFileSync(join(ROOT, page), 'utf8') }));
 }

@@ -1,5 +1,5 @@
 // grantor in an Express 4 app whose users sign in with Auth.js (@auth/express, mounted on /auth/* as
-// its reference starts one; a Credentials provider, JWT sessions), written in TypeScript: the README's
+// its reference starts one; a Credentials provider, JWT sessions), written in TypeScript: the docs'
 // createTokenRoute block, getUser reading Auth.js's session with `req` unannotated and identity(user)
 // naming the id the session callback copies, checked by `tsc` against the packed types.
 import { cpSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // grantor in an Express 5 app whose users sign in with better-auth (email and password, on better-auth's
 // memory adapter), written in TypeScript as better-auth's installation and Express guides start one: the
-// README's createTokenRoute block, with getUser reading better-auth's session and `req` unannotated, so
+// docs' createTokenRoute block, with getUser reading better-auth's session and `req` unannotated, so
 // `tsc` checks that the user type comes from getUser (better-auth's user, with its `role` field), not
 // Passport's Express.User.
 import { expect } from 'vitest';

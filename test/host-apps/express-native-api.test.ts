@@ -1,12 +1,12 @@
 // grantor in an Express 5 API for a native app, installed from the packed tarballs with npm, with the
-// README's bearer-token lines pasted in, against a real OpenID Provider (oidc-provider, RS256) on
+// docs' bearer-token lines pasted in, against a real OpenID Provider (oidc-provider, RS256) on
 // loopback: once with bearerUser, once with passport-jwt + jwks-rsa (failWithError). Every failure
 // must be grantor's 401 JSON with no-store, never Passport's text/plain or Express's HTML.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, signingKey, startProvider, type TestProvider } from '../bearer/provider.js';
-import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectToken, docsGive, TWILIO_ENV } from './support/grantor.js';
 import { type AppProcess, installCommandLine, installHostApp, type InstalledApp, packPackages, type Packed, startApp } from './support/host-app.js';
 import { createClient } from './support/http.js';
 
@@ -26,9 +26,9 @@ afterAll(async () => {
   await provider?.close();
 });
 
-it("installs from the tarballs, with the README's install line and lines", () => {
+it("installs from the tarballs, with the docs' install line and lines", () => {
   expect(installed.install.code, installed.install.stderr).toBe(0);
-  expect(readmesGive('express', installCommandLine(packed))).toBe(true);
+  expect(docsGive('express', installCommandLine(packed))).toBe(true);
   const app = readFileSync(join(installed.dir, 'app.js'), 'utf8');
   const blocks = [
     /app\.use\(\n {4}'\/api\/token',\n {4}createTokenRoute\(\{[\s\S]+?\n {2}\);\n/,
@@ -37,7 +37,7 @@ it("installs from the tarballs, with the README's install line and lines", () =>
   ].map((pattern) => pattern.exec(app)?.[0]);
   for (const block of blocks) {
     expect(block, 'app.js holds the block').toBeDefined();
-    expect(readmesGive('express', block!), `a README gives:\n${block}`).toBe(true);
+    expect(docsGive('express', block!), `the docs give:\n${block}`).toBe(true);
   }
 });
 

@@ -1,10 +1,10 @@
 // grantor in an Express 4 app built like Passport's own example (passport/todos-express-password):
 // CommonJS, express ~4.16.1, express.json() and CSRF middleware app-wide before everything, sessions,
-// form login. grantor is installed by name with npm (from the run's registry) and mounted as the README says.
+// form login. grantor is installed by name with npm (from the run's registry) and mounted as the docs say.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectToken, docsGive, TWILIO_ENV } from './support/grantor.js';
 import { installCommandLine, installHostApp, packPackages, startApp, type AppProcess, type InstalledApp, type Packed } from './support/host-app.js';
 import { createClient, type Client } from './support/http.js';
 
@@ -53,20 +53,20 @@ describe("npm install by name, from the run's registry", () => {
     expect(express.version).toMatch(/^4\.16\./);
   });
 
-  it('is the command the README gives', () => {
+  it('is the command the docs give', () => {
     const line = installCommandLine(packed);
     expect(installed.installCommand.startsWith(line)).toBe(true);
-    expect(readmesGive('express', line), `a README gives ${line}`).toBe(true);
+    expect(docsGive('express', line), `the docs give ${line}`).toBe(true);
   });
 
-  it("mounts the route and exempts it from csurf with the README's lines", () => {
+  it("mounts the route and exempts it from csurf with the docs' lines", () => {
     const app = readFileSync(join(installed.dir, 'app.js'), 'utf8');
     for (const line of [
       "app.use((req, res, next) => (req.path === '/api/token' ? next() : csrfProtection(req, res, next)));",
       "app.use(\n  '/api/token',\n  createTokenRoute({",
     ]) {
       expect(app.includes(line), `app.js has ${line}`).toBe(true);
-      expect(readmesGive('express', line), `a README gives ${line}`).toBe(true);
+      expect(docsGive('express', line), `the docs give ${line}`).toBe(true);
     }
   });
 });

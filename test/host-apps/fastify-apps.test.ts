@@ -1,11 +1,11 @@
-// grantor in two Fastify 5 apps, installed from packed tarballs with npm, with the root README's
+// grantor in two Fastify 5 apps, installed from packed tarballs with npm, with the docs'
 // lines: a TypeScript app with @fastify/secure-session + @fastify/passport (form login, session
 // cookie), and a JavaScript one with @fastify/jwt (bearer tokens, identity(user) from the JWT's sub).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPackages, type Packed } from './support/host-app.js';
 import { createClient } from './support/http.js';
-import { bearerTarget, describeTokenRouteChecks, expectReadmeGives, installedHostApp, sessionTarget } from './support/token-route-checks.js';
+import { bearerTarget, describeTokenRouteChecks, expectDocsGive, installedHostApp, sessionTarget } from './support/token-route-checks.js';
 
 let packed: Packed;
 beforeAll(async () => {
@@ -14,14 +14,14 @@ beforeAll(async () => {
 afterAll(() => packed?.cleanup());
 
 const hostApp = (name: string, args: string[], build: boolean) => installedHostApp(() => packed, 'fastify', name, args, build);
-const expectReadmeLines = (file: string, lines: string[]) => expectReadmeGives('fastify', file, lines);
+const expectDocsLines = (file: string, lines: string[]) => expectDocsGive('fastify', file, lines);
 
 describe('Fastify 5 + @fastify/secure-session + @fastify/passport (TypeScript)', () => {
   const state = hostApp('fastify-passport-app', ['dist/server.js'], true);
   const target = sessionTarget(() => state.app!, { path: '/login', status: 302 });
 
-  it("uses the README's lines", () => {
-    expectReadmeLines(join(state.installed!.dir, 'src/server.ts'), [
+  it("uses the docs' lines", () => {
+    expectDocsLines(join(state.installed!.dir, 'src/server.ts'), [
       "import grantor from '@grantor/fastify';",
       "await fastify.register(grantor, {\n  prefix: '/api/token',",
     ]);
@@ -43,8 +43,8 @@ describe('Fastify 5 + @fastify/jwt (JavaScript)', () => {
   const state = hostApp('fastify-jwt-app', ['server.js'], false);
   const target = bearerTarget(() => state.app!, { path: '/login', field: 'token' });
 
-  it("uses the README's lines", () => {
-    expectReadmeLines(join(state.installed!.dir, 'server.js'), [
+  it("uses the docs' lines", () => {
+    expectDocsLines(join(state.installed!.dir, 'server.js'), [
       "fastify.addHook('onRequest', async (request, reply) => {\n    try {\n      await request.jwtVerify();",
       "fastify.register(grantor, {\n    prefix: '/api/token',",
       'identity: (user) => user.sub,',

@@ -1,10 +1,10 @@
 // grantor in a Koa 3 app with app-wide @koa/bodyparser, koa-session and koa-passport, written in
-// TypeScript (so `tsc` checks the README's `createTokenRoute<User>` against the packed types), with
+// TypeScript (so `tsc` checks the docs' `createTokenRoute<User>` against the packed types), with
 // grantor installed by name with npm from the run's registry.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectToken, docsGive, TWILIO_ENV } from './support/grantor.js';
 import {
   installCommandLine,
   installHostApp,
@@ -47,16 +47,16 @@ it('installs by name and compiles with tsc, createTokenRoute<User> included', ()
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
 });
 
-it("uses the README's lines, as the README gives them", () => {
+it("uses the docs' lines, as the docs give them", () => {
   const app = readFileSync(join(installed.dir, 'src/app.ts'), 'utf8');
   for (const line of ["if (ctx.path === '/api/token') ctx.disableBodyParser = true;", "router.all(\n  '/api/token',\n  createTokenRoute<User>({"]) {
     expect(app.includes(line), `app.ts has ${line}`).toBe(true);
-    expect(readmesGive('koa', line), `a README gives ${line}`).toBe(true);
+    expect(docsGive('koa', line), `the docs give ${line}`).toBe(true);
   }
-  expect(readmesGive('koa', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
+  expect(docsGive('koa', installCommandLine(packed)), `the docs give ${installCommandLine(packed)}`).toBe(true);
 });
 
-describe("with the README's ctx.disableBodyParser line before the app-wide bodyParser()", () => {
+describe("with the docs' ctx.disableBodyParser line before the app-wide bodyParser()", () => {
   let app: AppProcess;
   beforeAll(async () => {
     app = await startKoaApp();
@@ -106,7 +106,7 @@ describe("with the README's ctx.disableBodyParser line before the app-wide bodyP
   });
 });
 
-// What the README's line is for: the app-wide parser reads the body first and throws on bad JSON.
+// What the docs' line is for: the app-wide parser reads the body first and throws on bad JSON.
 describe('without the ctx.disableBodyParser line', () => {
   let app: AppProcess;
   beforeAll(async () => {

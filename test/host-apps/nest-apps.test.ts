@@ -1,5 +1,5 @@
 // grantor in two Nest 12 apps made as `nest new` makes one (its files written here, ESM as Nest 12's
-// packages are, built with tsc), installed from packed tarballs with npm, with the root README's
+// packages are, built with tsc), installed from packed tarballs with npm, with the docs'
 // lines: the Nest docs' Passport recipe (local login, JWT bearer, AuthGuard('jwt'), the user's id in
 // userId) with the credentials from ConfigService (forRootAsync), and a session login (express-session,
 // Passport sessions, an AuthenticatedGuard that returns isAuthenticated()).
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPackages, type Packed } from './support/host-app.js';
 import { createClient } from './support/http.js';
-import { bearerTarget, describeTokenRouteChecks, expectReadmeGives, installedHostApp, sessionTarget } from './support/token-route-checks.js';
+import { bearerTarget, describeTokenRouteChecks, expectDocsGive, installedHostApp, sessionTarget } from './support/token-route-checks.js';
 
 let packed: Packed;
 beforeAll(async () => {
@@ -21,8 +21,8 @@ describe("Nest 12 (nest new) + the Nest docs' Passport JWT recipe, credentials f
   const state = hostApp('nest-jwt-app');
   const target = bearerTarget(() => state.app!, { path: '/auth/login', field: 'access_token' }, { parserInflates: true });
 
-  it("uses the README's lines", () => {
-    expectReadmeGives('nestjs', join(state.installed!.dir, 'src/app.module.ts'), [
+  it("uses the docs' lines", () => {
+    expectDocsGive('nestjs', join(state.installed!.dir, 'src/app.module.ts'), [
       "import { GrantorModule } from '@grantor/nestjs';",
       'GrantorModule.forRootAsync<User>({\n      imports: [ConfigModule],\n      inject: [ConfigService],',
       "guards: [AuthGuard('jwt')],",
@@ -46,8 +46,8 @@ describe('Nest 12 (nest new) + a session login (express-session, Passport sessio
   const state = hostApp('nest-session-app');
   const target = sessionTarget(() => state.app!, { path: '/auth/login', status: 201 }, { parserInflates: true });
 
-  it("uses the README's lines", () => {
-    expectReadmeGives('nestjs', join(state.installed!.dir, 'src/app.module.ts'), ['guards: [AuthenticatedGuard]', 'identity: (user) => user.userId,']);
+  it("uses the docs' lines", () => {
+    expectDocsGive('nestjs', join(state.installed!.dir, 'src/app.module.ts'), ['guards: [AuthenticatedGuard]', 'identity: (user) => user.userId,']);
   });
 
   describeTokenRouteChecks(target);

@@ -1,12 +1,12 @@
 // A Next.js app as create-next-app@16 makes it (TypeScript, App Router, `@/*`, cacheComponents) with
-// next-auth v4's Credentials provider and the README's token routes pasted in. grantor comes from
+// next-auth v4's Credentials provider and the docs' token routes pasted in. grantor comes from
 // the run's registry by name through npm; the app is built once with `next build` and no Twilio credentials,
 // then run with `next start` without and with them, and driven through next-auth's real sign-in.
 import { cpSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectGrantorError, expectGrantorHeaders, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectGrantorHeaders, expectToken, docsGive, TWILIO_ENV } from './support/grantor.js';
 import {
   appEnv,
   HOST_APPS,
@@ -52,14 +52,14 @@ function builtApp(): InstalledApp {
   return app;
 }
 
-test("npm installs grantor by name, with the README's command", () => {
+test("npm installs grantor by name, with the docs' command", () => {
   expect(app!.install.code, `${app!.installCommand}\n${output(app!.install)}`).toBe(0);
   const line = installCommandLine(packed!);
   expect(app!.installCommand.startsWith(line)).toBe(true);
-  expect(readmesGive('next', line), `a README gives ${line}`).toBe(true);
+  expect(docsGive('next', line), `the docs give ${line}`).toBe(true);
 });
 
-test("the token routes and the session callback are the README's own lines", () => {
+test("the token routes and the session callback are the docs' own lines", () => {
   const source = (file: string) => readFileSync(join(HOST_APPS, 'next-auth-app', file), 'utf8');
   const snippets = [
     // The whole App Router route file.
@@ -68,10 +68,10 @@ test("the token routes and the session callback are the README's own lines", () 
     "declare module 'next-auth' {\n  interface Session { user: { id: string } & DefaultSession['user'] }\n}",
     'session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub! } }),',
   ];
-  for (const snippet of snippets) expect(readmesGive('next', snippet), `a README gives:\n${snippet}`).toBe(true);
+  for (const snippet of snippets) expect(docsGive('next', snippet), `the docs give:\n${snippet}`).toBe(true);
 });
 
-test('next build succeeds without TWILIO_*, type-checking the routes as the README writes them', () => {
+test('next build succeeds without TWILIO_*, type-checking the routes as the docs write them', () => {
   expect(build, 'npm install failed').toBeDefined();
   expect(build!.code, output(build!)).toBe(0);
   expect(build!.stdout).toContain('Cache Components enabled');

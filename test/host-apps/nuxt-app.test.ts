@@ -1,6 +1,6 @@
 // grantor in a Nuxt 3 app made as `npm create nuxt@latest` (minimal template) makes one: sessions read by
 // server/middleware/session.ts into event.context, a form login (server/routes/login.post.ts), and the
-// README's server/api/token.ts (an h3 event handler for every method). Installed by name from the
+// docs' server/api/token.ts (an h3 event handler for every method). Installed by name from the
 // run's registry with npm, type-checked with `nuxt typecheck` (vue-tsc) and built with `nuxt build` without any
 // TWILIO_* variable, then run with `node .output/server/index.mjs`.
 import { describeFormLoginApp } from './support/form-login-app.js';

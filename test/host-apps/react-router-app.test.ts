@@ -1,12 +1,12 @@
 // grantor in a React Router 7 framework-mode app made as `npx create-react-router` makes one (default
 // template, without Tailwind), served by react-router-serve: cookie session storage, a root middleware
-// that puts the session's user in the router context, a form-action login, and the README's resource
+// that puts the session's user in the router context, a form-action login, and the docs' resource
 // route app/routes/api.token.ts (`action` plus `loader`). Installed from the packed tarball with npm,
 // type-checked (`react-router typegen && tsc`) and built without any TWILIO_* variable.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readmesGive } from './support/grantor.js';
+import { docsGive } from './support/grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
 import { describeTokenRoute } from './support/token-route-contract.js';
 
@@ -35,10 +35,10 @@ it('installs from the tarball, type-checks and builds without TWILIO_*', () => {
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
 });
 
-it("the token route is the README's api.token.ts, and the install line is the README's", () => {
+it("the token route is the docs' api.token.ts, and the install line is the docs'", () => {
   const route = readFileSync(join(installed.dir, 'app/routes/api.token.ts'), 'utf8');
-  expect(readmesGive('core', route), 'a README gives app/routes/api.token.ts').toBe(true);
-  expect(readmesGive('core', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
+  expect(docsGive('core', route), 'the docs give app/routes/api.token.ts').toBe(true);
+  expect(docsGive('core', installCommandLine(packed)), `the docs give ${installCommandLine(packed)}`).toBe(true);
 });
 
 describeTokenRoute({

@@ -1,12 +1,12 @@
 // grantor in a SvelteKit 2 app made as `npx sv create` makes one (minimal template, TypeScript), with
 // adapter-node 5: sessions in event.locals filled by hooks.server.ts, a form-action login, and the
-// README's src/routes/api/token/+server.ts (POST plus `fallback`). Installed from the packed tarball
+// docs' src/routes/api/token/+server.ts (POST plus `fallback`). Installed from the packed tarball
 // with npm, type-checked with svelte-check and built with `vite build` without any TWILIO_* variable,
 // then run with `node build`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, readmesGive, TWILIO_ENV } from './support/grantor.js';
+import { expectGrantorError, expectToken, docsGive, TWILIO_ENV } from './support/grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './support/host-app.js';
 import { type Client, createClient } from './support/http.js';
 import { describeTokenRoute } from './support/token-route-contract.js';
@@ -35,10 +35,10 @@ it('installs from the tarball, passes svelte-check and builds without TWILIO_*',
   expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
 });
 
-it("the token route is the README's +server.ts, and the install line is the README's", () => {
+it("the token route is the docs' +server.ts, and the install line is the docs'", () => {
   const route = readFileSync(join(installed.dir, 'src/routes/api/token/+server.ts'), 'utf8');
-  expect(readmesGive('core', route), 'a README gives src/routes/api/token/+server.ts').toBe(true);
-  expect(readmesGive('core', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
+  expect(docsGive('core', route), 'the docs give src/routes/api/token/+server.ts').toBe(true);
+  expect(docsGive('core', installCommandLine(packed)), `the docs give ${installCommandLine(packed)}`).toBe(true);
 });
 
 /** A browser's form post: SvelteKit refuses one without the page's Origin, and answers fetch()es with JSON. */
@@ -61,7 +61,7 @@ describeTokenRoute({
   },
 });
 
-it("answers a text/plain POST without the app's Origin with SvelteKit's own plain-text 403, as the README says", async () => {
+it("answers a text/plain POST without the app's Origin with SvelteKit's own plain-text 403, as the docs say", async () => {
   const app = await start(TWILIO_ENV);
   try {
     const alice = createClient(app.url);

@@ -1,4 +1,4 @@
-// The README's serverless recipes, as examples/serverless holds them, against oidc-provider on loopback:
+// The docs' serverless recipes, as examples/serverless holds them, against oidc-provider on loopback:
 // the AWS Lambda handler invoked with API Gateway HTTP API (2.0) and function URL events, and the
 // Twilio Function served by twilio-run (the Functions runtime, @twilio/runtime-handler, run locally).
 import { spawn } from 'node:child_process';
@@ -13,14 +13,15 @@ import { CREDENTIALS } from '../bearer/cases.js';
 import { AUDIENCE, startProvider, type TestProvider } from '../bearer/provider.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/serverless/', import.meta.url));
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const PAGE = readFileSync(new URL('../../docs/recipes/serverless-functions.md', import.meta.url), 'utf8');
 const TWIML_APP_SID = `AP${'c'.repeat(32)}`;
 const IDENTITY = 'google_2doauth2_7c1057'; // voiceIdentity of the provider's subject, google-oauth2|1057
 
-/** The first js block after `marker` in the README. */
-function readmeBlock(marker: string): string {
-  const start = README.indexOf('```js\n', README.indexOf(marker)) + 6;
-  return README.slice(start, README.indexOf('```', start));
+/** The first js block after `marker` on the docs' serverless page. */
+function docsBlock(marker: string): string {
+  expect(PAGE, `the page names ${marker}`).toContain(marker);
+  const start = PAGE.indexOf('```js\n', PAGE.indexOf(marker)) + 6;
+  return PAGE.slice(start, PAGE.indexOf('```', start));
 }
 
 let provider: TestProvider;
@@ -52,8 +53,8 @@ describe('AWS Lambda recipe (examples/serverless/lambda/index.mjs)', () => {
     ({ handler } = (await import(join(EXAMPLE, 'lambda/index.mjs'))) as { handler: Handler });
   });
 
-  it("is the README's recipe", () => {
-    expect(readFileSync(join(EXAMPLE, 'lambda/index.mjs'), 'utf8')).toBe(readmeBlock('**AWS Lambda**'));
+  it("is the docs' recipe", () => {
+    expect(readFileSync(join(EXAMPLE, 'lambda/index.mjs'), 'utf8')).toBe(docsBlock('**AWS Lambda**'));
   });
 
   /** An API Gateway HTTP API event, payload format 2.0, as AWS documents it. */
@@ -186,8 +187,8 @@ describe('Twilio Functions recipe (examples/serverless/functions/token.js) under
   }, 90_000);
   afterAll(() => stop?.());
 
-  it("is the README's recipe", () => {
-    expect(readFileSync(join(EXAMPLE, 'functions/token.js'), 'utf8')).toBe(readmeBlock('**Twilio Functions**'));
+  it("is the docs' recipe", () => {
+    expect(readFileSync(join(EXAMPLE, 'functions/token.js'), 'utf8')).toBe(docsBlock('**Twilio Functions**'));
   });
 
   const post = (headers: Record<string, string>, body = '{}') =>

@@ -1,6 +1,6 @@
 // An Express 5 API for an iOS/Android app, as `npm init` and Express's guide start one (ESM), with
-// the README's token route: `bearerUser` (the default), or Passport's passport-jwt + jwks-rsa with
-// AUTH=passport. The README's lines are pasted in as they are.
+// the docs' token route: `bearerUser` (the default), or Passport's passport-jwt + jwks-rsa with
+// AUTH=passport. The docs' lines are pasted in as they are.
 import express from 'express';
 import { bearerUser, voiceIdentity } from '@grantor/core';
 import { createTokenRoute } from '@grantor/express'; // or any adapter: getUser is the same

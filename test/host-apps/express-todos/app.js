@@ -1,4 +1,4 @@
-// Passport's todos-express-password app.js, with grantor's token route mounted as the README says
+// Passport's todos-express-password app.js, with grantor's token route mounted as the docs say
 // (after authentication) and an in-memory user store instead of SQLite.
 var createError = require('http-errors');
 var express = require('express');
@@ -52,14 +52,14 @@ app.use(session({
   saveUninitialized: CSRF === 'csrf-csrf',
 }));
 if (CSRF === 'csurf-exempt') {
-  // The README's exemption: grantor's allowedOrigins check defends the token route instead.
+  // The docs' exemption: grantor's allowedOrigins check defends the token route instead.
   app.use((req, res, next) => (req.path === '/api/token' ? next() : csrfProtection(req, res, next)));
 } else {
   app.use(csrfProtection);
 }
 app.use(passport.authenticate('session'));
 
-// Twilio Access Tokens for the logged-in user: after authentication, as the README says.
+// Twilio Access Tokens for the logged-in user: after authentication, as the docs say.
 app.use(
   '/api/token',
   createTokenRoute({

@@ -1,5 +1,5 @@
 // A Fastify 5 API whose clients log in for a JWT (@fastify/jwt) and send it as a bearer token;
-// grantor's plugin serves POST /api/token with the root README's @fastify/jwt lines.
+// grantor's plugin serves POST /api/token with the docs' @fastify/jwt lines.
 import fastifyJwt from '@fastify/jwt';
 import grantor from '@grantor/fastify';
 import Fastify from 'fastify';
@@ -30,7 +30,7 @@ const policy = ({ user, params }) => {
   return { grants: { video: { room: 'lobby' } }, ttl: 600 };
 };
 
-// The README's lines: the route in its own context, behind @fastify/jwt's hook.
+// The docs' lines: the route in its own context, behind @fastify/jwt's hook.
 fastify.register(async (fastify) => {
   fastify.addHook('onRequest', async (request, reply) => {
     try {

@@ -1,11 +1,11 @@
 // An Express host app written in TypeScript with an auth library other than Passport: installed from
-// the run's registry by name with npm (@grantor/express), compiled with `tsc` without TWILIO_* (so the README's
+// the run's registry by name with npm (@grantor/express), compiled with `tsc` without TWILIO_* (so the docs'
 // createTokenRoute block, pasted into src/server.ts, is type-checked against the packed types), then
 // run through the shared token-route contract with the library's own login.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readmesGive } from './grantor.js';
+import { docsGive } from './grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import { describeTokenRoute, type HostAppUnderTest } from './token-route-contract.js';
 
@@ -39,12 +39,12 @@ export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: E
     expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
   });
 
-  it("the token route is the README's, and so is the install line", () => {
+  it("the token route is the docs', and so is the install line", () => {
     const server = readFileSync(join(installed.dir, 'src/server.ts'), 'utf8');
     const route = /app\.use\(\n {2}'\/api\/token',\n[\s\S]+?\n\);\n/.exec(server)?.[0];
     expect(route, 'server.ts mounts the token route').toBeDefined();
-    expect(readmesGive('express', route!), 'a README gives the token route block').toBe(true);
-    expect(readmesGive('express', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
+    expect(docsGive('express', route!), 'the docs give the token route block').toBe(true);
+    expect(docsGive('express', installCommandLine(packed)), `the docs give ${installCommandLine(packed)}`).toBe(true);
   });
 
   describeTokenRoute({

@@ -1,11 +1,11 @@
-// A meta-framework host app with core's fetch handler in the README's route file and the app's own
+// A meta-framework host app with core's fetch handler in the docs' route file and the app's own
 // form login (POST /login, POST /logout, each answering 303 to /): @grantor/core installed by name
 // with npm from the run's registry, type-checked and built without any TWILIO_* variable, then run through the
 // shared token-route contract.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readmesGive } from './grantor.js';
+import { docsGive } from './grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import type { Client } from './http.js';
 import { describeTokenRoute } from './token-route-contract.js';
@@ -15,7 +15,7 @@ export interface FormLoginApp {
   app: string;
   /** The package.json script that type-checks the app, and what its output says when all is well. */
   check: { script: string; passes: RegExp };
-  /** The token route's file, which the README gives whole. */
+  /** The token route's file, which the docs give whole. */
   routeFile: string;
   /** How to start the built server (`node` plus these arguments). */
   startArgs: string[];
@@ -51,10 +51,10 @@ export function describeFormLoginApp({ app, check, routeFile, startArgs }: FormL
     expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
   });
 
-  it(`the token route is the README's ${routeFile}, and the install line is the README's`, () => {
+  it(`the token route is the docs' ${routeFile}, and the install line is the docs'`, () => {
     const route = readFileSync(join(installed.dir, routeFile), 'utf8');
-    expect(readmesGive('core', route), `a README gives ${routeFile}`).toBe(true);
-    expect(readmesGive('core', installCommandLine(packed)), `a README gives ${installCommandLine(packed)}`).toBe(true);
+    expect(docsGive('core', route), `the docs give ${routeFile}`).toBe(true);
+    expect(docsGive('core', installCommandLine(packed)), `the docs give ${installCommandLine(packed)}`).toBe(true);
   });
 
   describeTokenRoute({

@@ -1,7 +1,7 @@
 // What every host-app test checks the same way: the credentials the apps sign with, and the shape
 // of grantor's answers.
 import { verifyAccessToken } from '@grantor/core';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { exchange } from '../../fuzz/raw-http.js';
@@ -14,7 +14,7 @@ export const CREDENTIALS = {
   keys: { sid: `SK${'2b'.repeat(16)}`, secret: 'host-app-secret-0123456789abcdef' },
 };
 
-/** CREDENTIALS as the TWILIO_* variables the README's snippets read. */
+/** CREDENTIALS as the TWILIO_* variables the docs' snippets read. */
 export const TWILIO_ENV = {
   TWILIO_ACCOUNT_SID: CREDENTIALS.accountSid,
   TWILIO_API_KEY_SID: CREDENTIALS.keys.sid,
@@ -49,14 +49,21 @@ export function expectToken(answer: Answer, identity: string): Record<string, un
   return grants;
 }
 
+/** The docs site's pages (docs/guide, docs/recipes): what users read, and what host apps paste. */
+export const DOCS_PAGES = ['guide', 'recipes'].flatMap((folder) =>
+  readdirSync(join(ROOT, 'docs', folder))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => join('docs', folder, file)),
+);
+
 /**
- * Whether the root README or packages/<dir>/README.md gives `snippet`, whitespace aside: a host app
- * uses the READMEs' own lines, and this keeps them the same.
+ * Whether a page of the docs site or packages/<dir>/README.md (what npm shows) gives `snippet`,
+ * whitespace aside: a host app uses the docs' own lines, and this keeps them the same.
  */
-export function readmesGive(dir: string, snippet: string): boolean {
+export function docsGive(dir: string, snippet: string): boolean {
   const squash = (text: string) => text.replace(/\s+/g, '');
-  const readmes = ['README.md', `packages/${dir}/README.md`].map((file) => squash(readFileSync(join(ROOT, file), 'utf8')));
-  return readmes.some((text) => text.includes(squash(snippet)));
+  const texts = [...DOCS_PAGES, `packages/${dir}/README.md`].map((file) => squash(readFileSync(join(ROOT, file), 'utf8')));
+  return texts.some((text) => text.includes(squash(snippet)));
 }
 
 /** Host header values a browser never sends: none parses as a URL's host. */

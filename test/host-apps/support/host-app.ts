@@ -80,14 +80,14 @@ function topLevel(packed: Packed, names: string[]): string[] {
   return names.filter((name) => !dependencies.has(name));
 }
 
-/** `npm install @grantor/express`: the README's line for these packages, by name. */
+/** `npm install @grantor/express`: the docs' line for these packages, by name. */
 export function installCommandLine(packed: Packed, names = packed.packages.map((p) => p.name)): string {
   return `npm install ${topLevel(packed, names).join(' ')}`;
 }
 
 /**
  * Copies test/host-apps/<app>/ into a fresh temporary folder, points the app's npm at the run's
- * registry for the @grantor scope (its .npmrc, as before the first publish) and runs the README's
+ * registry for the @grantor scope (its .npmrc, as before the first publish) and runs the docs'
  * `npm install @grantor/express`, which also installs the app's own dependencies from its
  * package.json (from the default registry).
  */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectGrantorError, expectToken, readmesGive, statusesForMalformedHosts, TWILIO_ENV } from './grantor.js';
+import { expectGrantorError, expectToken, docsGive, statusesForMalformedHosts, TWILIO_ENV } from './grantor.js';
 import { installCommandLine, installHostApp, run, startApp, type AppProcess, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import { type Answer, type Client, createClient } from './http.js';
 
@@ -22,7 +22,7 @@ export interface TokenRouteTarget {
   output(): string;
   /**
    * An app-wide body parser (Nest's express.json()) inflates a gzip body before the route, and grantor
-   * takes the params it parsed, as the README says; else grantor reads the body and refuses it (415).
+   * takes the params it parsed, as the docs say; else grantor reads the body and refuses it (415).
    */
   parserInflates?: boolean;
 }
@@ -76,9 +76,9 @@ export function describeTokenRouteChecks(target: () => TokenRouteTarget): void {
 /**
  * Installs test/host-apps/<name> once from the tarballs (`packed()`, packed in the file's beforeAll),
  * builds it when `build`, starts `node <args>` with TWILIO_*, and stops and removes it after the
- * file's tests; `readmeDir` is the package whose README gives the install line.
+ * file's tests; `packageDir` is the package whose README, beside the docs, may give the install line.
  */
-export function installedHostApp(packed: () => Packed, readmeDir: string, name: string, args: string[], build: boolean) {
+export function installedHostApp(packed: () => Packed, packageDir: string, name: string, args: string[], build: boolean) {
   const state: { installed?: InstalledApp; build?: RunResult; app?: AppProcess } = {};
   beforeAll(async () => {
     state.installed = await installHostApp(name, packed());
@@ -95,17 +95,17 @@ export function installedHostApp(packed: () => Packed, readmeDir: string, name: 
   it(`installs from the tarballs${build ? ' and compiles with tsc' : ''}`, () => {
     expect(state.installed!.install.code, state.installed!.install.stderr).toBe(0);
     if (build) expect(state.build!.code, `${state.build!.stdout}\n${state.build!.stderr}`).toBe(0);
-    expect(readmesGive(readmeDir, installCommandLine(packed())), `a README gives ${installCommandLine(packed())}`).toBe(true);
+    expect(docsGive(packageDir, installCommandLine(packed())), `the docs give ${installCommandLine(packed())}`).toBe(true);
   });
   return state;
 }
 
-/** The app's file has each of `lines` (whitespace aside), and a README gives it. */
-export function expectReadmeGives(readmeDir: string, file: string, lines: string[]): void {
+/** The app's file has each of `lines` (whitespace aside), and the docs give it. */
+export function expectDocsGive(packageDir: string, file: string, lines: string[]): void {
   const source = readFileSync(file, 'utf8').replace(/\s+/g, '');
   for (const line of lines) {
     expect(source.includes(line.replace(/\s+/g, '')), `${file} has ${line}`).toBe(true);
-    expect(readmesGive(readmeDir, line), `a README gives ${line}`).toBe(true);
+    expect(docsGive(packageDir, line), `the docs give ${line}`).toBe(true);
   }
 }
 

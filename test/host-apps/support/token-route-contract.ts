@@ -4,7 +4,7 @@
 // holding across requests, and, without TWILIO_*, a 500 whose cause is in the server log.
 //
 // The apps share one set-up: users alice (id 1, host), bob (id 2, guest) and carol (id 3, host),
-// passwords `<name>-pass`; the README's policy (hosts any room, guests the lobby); `allowedOrigins`
+// passwords `<name>-pass`; the docs' policy (hosts any room, guests the lobby); `allowedOrigins`
 // from the ORIGIN variable (the app's own origin); `rateLimit: { points: 3, duration: 60 }`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrantorError, expectToken, TWILIO_ENV } from './grantor.js';

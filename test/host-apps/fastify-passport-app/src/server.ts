@@ -1,6 +1,6 @@
 // A Fastify 5 app with a form login: @fastify/secure-session keeps the session in an encrypted
 // cookie, @fastify/passport (passport-local) puts the user on request.user, and grantor's plugin
-// serves POST /api/token with the root README's lines.
+// serves POST /api/token with the docs' lines.
 import formbody from '@fastify/formbody';
 import fastifyPassport from '@fastify/passport';
 import fastifySecureSession from '@fastify/secure-session';
@@ -53,7 +53,7 @@ fastify.post('/logout', async (request, reply) => {
 // The app's own JSON route, parsed by Fastify as before grantor came.
 fastify.post('/api/notes', async (request) => ({ saved: request.body }));
 
-// The README's lines: after the session and @fastify/passport set-up.
+// The docs' lines: after the session and @fastify/passport set-up.
 await fastify.register(grantor, {
   prefix: '/api/token',
   credentials: {

@@ -1,5 +1,5 @@
 // A Koa 3 app as people write them: app-wide @koa/bodyparser, koa-session, koa-passport with a
-// username/password form, @koa/router; grantor's token route mounted as the README shows.
+// username/password form, @koa/router; grantor's token route mounted as the docs show.
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { createTokenRoute } from '@grantor/koa';
@@ -37,9 +37,9 @@ passport.deserializeUser((id: number, done) => {
 const app = new Koa();
 app.keys = ['koa app secret'];
 
-// DISABLE_BODY_PARSER=0 leaves out the README's line, to show what it is for.
+// DISABLE_BODY_PARSER=0 leaves out the docs' line, to show what it is for.
 if (process.env.DISABLE_BODY_PARSER !== '0') {
-  // The README's line: grantor reads the token route's body itself and answers bad JSON with its own JSON 400.
+  // The docs' line: grantor reads the token route's body itself and answers bad JSON with its own JSON 400.
   app.use(async (ctx, next) => {
     if (ctx.path === '/api/token') ctx.disableBodyParser = true;
     await next();

@@ -2,7 +2,7 @@ import { createTokenApiRoute } from '@grantor/next';
 import { getServerSession } from 'next-auth';
 import { authOptions } from '@/auth';
 
-// The README leaves these two to the app: the same as the App Router route's.
+// The docs leave these two to the app: the same as the App Router route's.
 const credentials = {
   accountSid: process.env.TWILIO_ACCOUNT_SID!,
   keys: { sid: process.env.TWILIO_API_KEY_SID!, secret: process.env.TWILIO_API_KEY_SECRET! },

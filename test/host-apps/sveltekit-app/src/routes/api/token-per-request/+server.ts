@@ -1,4 +1,4 @@
-// The mistake the README warns about, kept to show that grantor reports it: a route created inside
+// The mistake the docs warn about, kept to show that grantor reports it: a route created inside
 // POST, for each request, so that getUser can see this event's locals. Each copy counts rateLimit
 // from zero, so the limit never holds.
 import { createFetchHandler } from '@grantor/core';
