@@ -67,7 +67,9 @@ export type Call =
   /** A grant's `toPayload()` after each step's changes. */
   | { op: 'grantPayloads'; kind: GrantKind; grantClasses?: GrantClasses; options?: Record<string, unknown>; steps: Changes[] }
   /** The `AccessToken` statics and constants. */
-  | { op: 'statics' };
+  | { op: 'statics' }
+  /** `value` as the runtime received it: checks the transport itself. */
+  | { op: 'echo'; value: unknown };
 
 export interface ErrorResult {
   name: string;
@@ -230,6 +232,8 @@ export function execute(implementation: Implementation, call: Call): Outcome {
       }
       case 'decode':
         return core.decodeAccessToken(call.token);
+      case 'echo':
+        return call.value;
       case 'grantPayloads': {
         const grant = buildGrant(call.grantClasses, { kind: call.kind, options: call.options });
         return call.steps.map((changes) => {
@@ -245,8 +249,28 @@ export function execute(implementation: Implementation, call: Call): Outcome {
   });
 }
 
-/** A JSON batch in, a JSON batch out: the wire format of every driver. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The wire format of every driver, both ways: JSON in which every object is written as
+ * `{"entries":[[key, value], ...]}`, so that no key of the data is a JSON key. V8 12.8 and later
+ * (Deno, workerd, Node 24+; nodejs/node#63785) can parse an escaped JSON key (`"\u00e9"`, `"\n"`,
+ * `"\""`) as a key an earlier object of the same shape had at that place: the differential's playback
+ * grant key "é" reached grantor on Deno as "\\". Keys as JSON strings are parsed right.
+ */
+export function toWire(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    isPlainObject(item) ? { entries: Object.entries(item).filter(([, entry]) => entry !== undefined && typeof entry !== 'function') } : item,
+  );
+}
+
+/** The value `toWire` wrote. */
+export function fromWire(text: string): unknown {
+  return JSON.parse(text, (_key, item: unknown) => (isPlainObject(item) ? Object.fromEntries(item.entries as [string, unknown][]) : item));
+}
+
+/** A batch of calls in, their outcomes out, both in the wire format. */
 export function executeJson(implementation: Implementation, callsJson: string): string {
-  const calls = JSON.parse(callsJson) as Call[];
-  return JSON.stringify(calls.map((call) => execute(implementation, call)));
+  const calls = fromWire(callsJson) as Call[];
+  return toWire(calls.map((call) => execute(implementation, call)));
 }

@@ -10,7 +10,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:chil
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Call, executeJson, type Outcome } from './calls.js';
+import { type Call, executeJson, fromWire, type Outcome, toWire } from './calls.js';
 import { bundleHarness, type HarnessBundle, ROOT } from './bundle.js';
 
 export const RUNTIMES = ['node', 'workerd', 'edge-vm', 'bun', 'deno'] as const;
@@ -43,7 +43,7 @@ export function unavailableReason(name: RuntimeName): string | undefined {
 }
 
 const parseOutcomes = (json: string, count: number): Outcome[] => {
-  const outcomes = JSON.parse(json) as Outcome[];
+  const outcomes = fromWire(json) as Outcome[];
   if (!Array.isArray(outcomes) || outcomes.length !== count) throw new Error(`expected ${count} outcomes, got: ${json.slice(0, 500)}`);
   return outcomes;
 };
@@ -61,8 +61,8 @@ async function nodeDriver(): Promise<RuntimeDriver> {
   };
   return {
     name: 'node',
-    // Through JSON as well, so that every runtime's outcomes have exactly the same shape.
-    run: async (calls) => parseOutcomes(executeJson(implementation, JSON.stringify(calls)), calls.length),
+    // Through the wire format as well, so that every runtime's outcomes have exactly the same shape.
+    run: async (calls) => parseOutcomes(executeJson(implementation, toWire(calls)), calls.length),
     close: async () => {},
   };
 }
@@ -78,7 +78,7 @@ async function workerdDriver(bundle: HarnessBundle): Promise<RuntimeDriver> {
   return {
     name: 'workerd',
     async run(calls) {
-      const response = await miniflare.dispatchFetch('http://grantor.test/run', { method: 'POST', body: JSON.stringify(calls) });
+      const response = await miniflare.dispatchFetch('http://grantor.test/run', { method: 'POST', body: toWire(calls) });
       const text = await response.text();
       if (!response.ok) throw new Error(`workerd answered ${response.status}: ${text.slice(0, 2000)}`);
       return parseOutcomes(text, calls.length);
@@ -95,7 +95,7 @@ async function edgeVmDriver(bundle: HarnessBundle): Promise<RuntimeDriver> {
     name: 'edge-vm',
     async run(calls) {
       // Strings cross the realm boundary as they are; objects would come back from the VM's realm.
-      vm.context.__grantorCalls = JSON.stringify(calls);
+      vm.context.__grantorCalls = toWire(calls);
       return parseOutcomes(vm.evaluate<string>('globalThis.__grantorHarness.runJson(globalThis.__grantorCalls)'), calls.length);
     },
     close: async () => {},
@@ -165,7 +165,7 @@ async function processDriver(name: 'bun' | 'deno', bundle: HarnessBundle): Promi
       if (exited) throw exited;
       const id = String(nextId++);
       const answer = new Promise<string>((resolve, reject) => pending.set(id, { resolve, reject }));
-      child.stdin.write(`${id}\t${asciiJson(JSON.stringify(calls))}\n`);
+      child.stdin.write(`${id}\t${asciiJson(toWire(calls))}\n`);
       return parseOutcomes(await answer, calls.length);
     },
     async close() {
