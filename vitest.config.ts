@@ -5,7 +5,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * with no build, browser, bun/deno/workerd runtime, Redis, package install or tarball. Everything else is
  * the `slow` project, which `pnpm test:all` adds; a new suite under test/ lands there unless moved here.
  */
-const UNIT_SUITES = ['test/crypto-runtime.test.ts', 'test/bearer/node.test.ts', 'test/bearer/options.test.ts', 'test/bearer/voice-identity.test.ts'];
+const UNIT_SUITES = [
+  'test/crypto-runtime.test.ts',
+  'test/bearer/node.test.ts',
+  'test/bearer/options.test.ts',
+  'test/bearer/jws.test.ts',
+  'test/bearer/voice-identity.test.ts',
+];
 /** The CLI's tests build core and the CLI, then run the built bin. */
 const CLI_SUITES = 'packages/cli/test/**/*.test.ts';
 
