@@ -2,13 +2,13 @@
 // the run's registry (Verdaccio on loopback) by the release command's publish step, then, in fresh
 // apps that know only the registry's address, `npm install @grantor/express express`,
 // `npm install @grantor/next` and `npm install @grantor/cli`, and tokens out of each in CommonJS and ESM.
-import { verifyAccessToken } from '@grantor/core';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREDENTIALS, TWILIO_ENV } from './support/grantor.js';
-import { appEnv, readTarball, ROOT, run, type RunResult } from './support/host-app.js';
+import { expectVerifiedToken, expressApp, freshApp, npmInstall, output } from './support/by-name.js';
+import { TWILIO_ENV } from './support/grantor.js';
+import { appEnv, readTarball, ROOT, run } from './support/host-app.js';
 import { packument, publishedRegistry, type Registry } from './support/registry.js';
 
 let registry: Registry;
@@ -20,34 +20,11 @@ afterAll(() => {
   if (!process.env.KEEP_HOST_APPS) for (const dir of apps) rmSync(dir, { recursive: true, force: true });
 });
 
-const output = (result: RunResult) => `${result.stdout}\n${result.stderr}`;
-
-/** A new app folder as `npm init -y` leaves it, whose npm gets the @grantor scope from the run's registry. */
-function freshApp(name: string, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), `grantor-by-name-${name}-`));
+/** freshApp(), removed after the file's tests. */
+function app(name: string, files: Record<string, string> = {}): string {
+  const dir = freshApp(registry.url, name, files);
   apps.push(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }, null, 2));
-  writeFileSync(join(dir, '.npmrc'), `@grantor:registry=${registry.url}\n`);
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
-}
-
-/** `npm install <names>` in dir (nothing but names: what a user types), then `npm ls --all` must be clean. */
-async function npmInstall(dir: string, names: string[]): Promise<void> {
-  const install = await run('npm', ['install', ...names, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: dir });
-  expect(install.code, output(install)).toBe(0);
-  const ls = await run('npm', ['ls', '--all'], { cwd: dir });
-  expect(ls.code, output(ls)).toBe(0);
-  // An optional peer the app did not install (core's express-validator) is listed as UNMET OPTIONAL, and fine.
-  expect(ls.stdout).not.toMatch(/UNMET (?!OPTIONAL)|invalid|extraneous|missing/i);
-}
-
-/** The JSON a script printed: a token route's answer. Its token must verify, for `identity`. */
-function expectVerifiedToken(result: RunResult, identity: string): void {
-  expect(result.code, output(result)).toBe(0);
-  const body = JSON.parse(result.stdout) as { token: string; identity: string };
-  expect(body.identity).toBe(identity);
-  expect(verifyAccessToken(body.token, CREDENTIALS).claims.grants).toMatchObject({ identity });
 }
 
 describe('the packages the release command published', () => {
@@ -90,33 +67,10 @@ describe('the packages the release command published', () => {
   });
 });
 
-const expressApp = (moduleSystem: 'cjs' | 'esm') => `${
-  moduleSystem === 'cjs'
-    ? "const express = require('express');\nconst { createTokenRoute } = require('@grantor/express');"
-    : "import express from 'express';\nimport { createTokenRoute } from '@grantor/express';"
-}
-const app = express();
-app.use((req, res, next) => { req.user = { id: '${moduleSystem}-user' }; next(); });
-app.use('/api/token', createTokenRoute({
-  credentials: {
-    accountSid: process.env.TWILIO_ACCOUNT_SID,
-    keys: { sid: process.env.TWILIO_API_KEY_SID, secret: process.env.TWILIO_API_KEY_SECRET },
-  },
-  policy: () => ({ grants: { video: {} } }),
-}));
-const server = app.listen(0, '127.0.0.1', async () => {
-  const res = await fetch('http://127.0.0.1:' + server.address().port + '/api/token', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
-  });
-  console.log(await res.text());
-  server.close();
-});
-`;
-
 describe('npm install @grantor/express express, by name', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = freshApp('by-name-express', { 'app.cjs': expressApp('cjs'), 'app.mjs': expressApp('esm') });
+    dir = app('by-name-express', { 'app.cjs': expressApp('cjs'), 'app.mjs': expressApp('esm') });
     await npmInstall(dir, ['@grantor/express', 'express']);
   });
 
@@ -153,7 +107,7 @@ POST(new Request('http://localhost/api/token', { method: 'POST', headers: { 'con
 describe('npm install @grantor/next, by name', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = freshApp('by-name-next', { 'route.cjs': nextRoute('cjs'), 'route.mjs': nextRoute('esm') });
+    dir = app('by-name-next', { 'route.cjs': nextRoute('cjs'), 'route.mjs': nextRoute('esm') });
     await npmInstall(dir, ['@grantor/next']);
   });
 
@@ -165,7 +119,7 @@ describe('npm install @grantor/next, by name', () => {
 describe('npm install @grantor/cli, by name', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = freshApp('by-name-cli');
+    dir = app('by-name-cli');
     await npmInstall(dir, ['@grantor/cli']);
   });
 
@@ -179,7 +133,7 @@ describe('npm install @grantor/cli, by name', () => {
 
   it("the demo page's `npx @grantor/cli decode <token>` works in a folder where nothing is installed", async () => {
     const mint = await run('npx', ['grantor', 'mint', '--identity', 'npx-user', '--video', '--json'], { cwd: dir, env: appEnv(TWILIO_ENV) });
-    const empty = freshApp('by-name-npx');
+    const empty = app('by-name-npx');
     // Its own npm cache: npx would otherwise run a @grantor/cli@<same version> it fetched in an earlier run.
     const cache = join(empty, '.npm-cache');
     mkdirSync(cache);
