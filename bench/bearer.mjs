@@ -2,7 +2,7 @@
 // token request. Every case answers a Web Request through core's fetch handler, the route all adapters
 // share; rounds alternate the cases. The provider is a loopback server with discovery and a JWKS.
 import { createServer } from 'node:http';
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { bearerUser, createFetchHandler, createSigner } from '@grantor/core';
 import { CREDENTIALS, REQUEST_BODY, STUB_USER, VIDEO_GRANT_SPEC } from './lib/fixtures.mjs';
@@ -10,13 +10,19 @@ import { median, rotate, spreadPercent } from './lib/stats.mjs';
 
 export const AUDIENCE = 'https://api.bench.test';
 
-/** RS256 and ES256 keys, the two algorithms providers sign with by default (Auth0, Cognito, Entra ID, Firebase: RS256; Clerk, Supabase: either). */
+/**
+ * A key for each algorithm of bearerUser's default allowlist: RS256 and ES256 are what providers sign
+ * with by default (Auth0, Cognito, Entra ID, Firebase: RS256; Clerk, Supabase: either), PS256 and
+ * EdDSA are the others a provider may be set to. How each signs (node:crypto's sign options) is beside it.
+ */
 const KEYS = {
-  RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
-  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  RS256: { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), hash: 'sha256', options: {} },
+  PS256: { ...generateKeyPairSync('rsa', { modulusLength: 2048 }), hash: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } },
+  ES256: { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }), hash: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  EdDSA: { ...generateKeyPairSync('ed25519'), hash: null, options: {} },
 };
 
-/** A provider on loopback: its OpenID configuration and JWKS (RS256 and ES256 keys). */
+/** A provider on loopback: its OpenID configuration and JWKS (a key per algorithm). */
 export async function startProvider() {
   const server = createServer((request, response) => {
     const { port } = server.address();
@@ -36,8 +42,8 @@ export function providerToken(alg, issuer) {
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${part({ alg, typ: 'at+jwt', kid: alg })}.${part({ iss: issuer, sub: STUB_USER.id, aud: AUDIENCE, iat: now, exp: now + 3600 })}`;
-  const signature = createSign('sha256').update(input).sign({ key: KEYS[alg].privateKey, dsaEncoding: 'ieee-p1363' }, 'base64url');
-  return `${input}.${signature}`;
+  const { hash, privateKey, options } = KEYS[alg];
+  return `${input}.${sign(hash, Buffer.from(input), { key: privateKey, ...options }).toString('base64url')}`;
 }
 
 const policy = () => ({ grants: VIDEO_GRANT_SPEC });
@@ -50,7 +56,7 @@ function casesFor(issuer) {
   const signer = createSigner(CREDENTIALS);
   return [
     { id: 'mint', label: 'token route, user already known (a session): mint alone', run: sessionRoute, request: request('') },
-    ...['RS256', 'ES256'].map((alg) => ({
+    ...Object.keys(KEYS).map((alg) => ({
       id: `bearer-${alg}`,
       label: `token route with \`bearerUser\`, ${alg} provider token: verify + mint`,
       run: bearerRoute,
@@ -71,9 +77,13 @@ let sink = 0;
 /** Requests in flight at once, as on a server with several clients; the same for every case. */
 const CONCURRENCY = 8;
 
-/** Requests per second over about `sliceMs`, `CONCURRENCY` at a time. */
+/**
+ * Requests per second over about `sliceMs`, `CONCURRENCY` at a time, and the CPU time each took: the
+ * whole process's, so work that runs on libuv's threads (signature checks) counts too.
+ */
 async function measure({ run, request, bare }, sliceMs) {
   let operations = 0;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   const one = async () => {
@@ -85,7 +95,8 @@ async function measure({ run, request, bare }, sliceMs) {
     operations += CONCURRENCY;
     elapsed = performance.now() - start;
   } while (elapsed < sliceMs);
-  return (operations / elapsed) * 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { perSecond: (operations / elapsed) * 1000, cpuMicros: (cpu.user + cpu.system) / operations };
 }
 
 export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500, log = () => {} } = {}) {
@@ -99,9 +110,14 @@ export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500
     for (const benchCase of cases) {
       await measure(benchCase, warmupMs);
       benchCase.rates = [];
+      benchCase.cpuMicros = [];
     }
     for (let round = 0; round < rounds; round++) {
-      for (const benchCase of rotate(cases, round)) benchCase.rates.push(await measure(benchCase, sliceMs));
+      for (const benchCase of rotate(cases, round)) {
+        const { perSecond, cpuMicros } = await measure(benchCase, sliceMs);
+        benchCase.rates.push(perSecond);
+        benchCase.cpuMicros.push(cpuMicros);
+      }
     }
     log(`bearer: ${rounds} rounds of ${sliceMs} ms per case done`);
     const mint = cases.find((entry) => entry.id === 'mint');
@@ -109,13 +125,16 @@ export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500
       rounds,
       sliceMs,
       concurrency: CONCURRENCY,
-      cases: cases.map(({ id, label, rates }) => ({
+      cases: cases.map(({ id, label, rates, cpuMicros }) => ({
         id,
         label,
         perSecond: median(rates),
         spread: spreadPercent(rates),
         // Paired within each round (the cases alternate), so load that comes and goes cancels out.
         vsMint: median(rates.map((rate, round) => rate / mint.rates[round])),
+        cpuMicros: median(cpuMicros),
+        // Mint's CPU time over this case's: what the ratio would be with one core and nothing else running.
+        cpuVsMint: median(cpuMicros.map((micros, round) => mint.cpuMicros[round] / micros)),
       })),
     };
   } finally {
@@ -124,5 +143,7 @@ export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await runBearerBench({ log: console.error }), null, 2));
+  // `node bench/bearer.mjs [rounds]`: more rounds for a steadier median on a busy machine.
+  const rounds = Number(process.argv[2]) || undefined;
+  console.log(JSON.stringify(await runBearerBench({ rounds, log: console.error }), null, 2));
 }

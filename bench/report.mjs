@@ -200,6 +200,8 @@ function bearerSection({ bearer }) {
     `${(1e6 / entry.perSecond).toFixed(1)} µs`,
     ratio(entry.vsMint),
     `±${(entry.spread / 2).toFixed(0)}%`,
+    `${entry.cpuMicros.toFixed(0)} µs`,
+    ratio(entry.cpuVsMint),
   ]);
   const targets = bearer.cases
     .filter((entry) => entry.id.startsWith('bearer-'))
@@ -211,9 +213,12 @@ cached after the first request, from a loopback provider with discovery) and min
 Web \`Request\` through core's fetch handler, the route every adapter shares, ${bearer.concurrency} requests in flight at a time;
 ${bearer.rounds} rounds of ${bearer.sliceMs} ms, the cases alternating. "vs mint" is the ratio to the route whose
 user is already known (a session), paired within each round and the median taken, so load that comes
-and goes during the run cancels out.
+and goes during the run cancels out. "CPU" is the process's CPU time per request (every thread's), and
+"CPU vs mint" mint's CPU time over the case's: the ratio with one core and nothing else running. On
+Node the signature check is node:crypto's one-shot \`verify\` on the main thread, so the two ratios agree
+on a quiet machine, and what a case costs beyond mint is mostly that check itself.
 
-${table(['Case', 'requests/s (median)', 'per request', 'vs mint', 'spread'], rows)}
+${table(['Case', 'requests/s (median)', 'per request', 'vs mint', 'spread', 'CPU', 'CPU vs mint'], rows)}
 
 ${table(['Target', 'vs mint', 'Target', 'Result'], targets)}`;
 }
@@ -585,11 +590,12 @@ function joseFindings(footprint) {
   if (!byId['jose-chunk'] || !byId.jose || !jose || !core) return [];
   return [
     `- **JOSE: jose, the part bearerUser uses bundled into core's dist and loaded on the first bearer token.**
-  jose (no dependencies, WebCrypto only, so the same code on Node, workerd, Deno, Bun and Edge) verifies
-  the provider's JWTs. As a dependency it would install ${megabytes(jose.totalBytes)} (${jose.label}, every JOSE feature in
+  jose (no dependencies, WebCrypto only, so the same code on Node, workerd, Deno, Bun and Edge) picks and
+  imports the provider's keys from its JWKS. As a dependency it would install ${megabytes(jose.totalBytes)} (${jose.label}, every JOSE feature in
   one ESM-only build, which CommonJS apps would reach through \`require(esm)\`) and \`import('jose')\` takes ${ms(byId.jose.medianMs)}
-  cold; an optional peer would make every bearer app install it by hand. Bundled, only \`jwtVerify\` and
-  \`createLocalJWKSet\` with what they need are in core, as one chunk per format that core's entry does not import:
+  cold; an optional peer would make every bearer app install it by hand. Bundled, only \`createLocalJWKSet\` (the
+  key selection and import) with what it needs is in core, as one chunk per format that core's entry does not import
+  (the JWS and claim checks are core's own, so that Node verifies with node:crypto rather than its slower WebCrypto):
   core installs ${megabytes(core.totalBytes)} with no dependency, core's entry never loads the chunk (so the cold-import rows
   above do not include it), and the first bearer token pays ${ms(byId['jose-chunk'].medianMs)} to load it. The cost: a jose fix reaches apps through a core release
   (pinned in core's devDependencies, so Renovate/Dependabot on this repository see it).`,

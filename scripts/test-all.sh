@@ -73,15 +73,21 @@ for (const run of process.argv.slice(1)) {
   // Name each failure here, next to the closing line: a long log may be shown only by its tail. A file
   // that failed outside any test (a beforeAll, an import) counts as one failure.
   const failures = [];
+  const flaky = [];
   for (const file of r.testResults ?? []) {
     const failedTests = file.assertionResults.filter((test) => test.status === "failed");
     const firstLine = (message) => String(message ?? "").split("\n")[0].slice(0, 300);
     if (file.status === "failed" && failedTests.length === 0) failures.push(`${file.name}: ${firstLine(file.message)}`);
     for (const test of failedTests) failures.push(`${file.name} > ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+    // Passed on the retry vitest.config.ts allows: the report keeps the error of its first run.
+    for (const test of file.assertionResults.filter((test) => test.status === "passed" && test.failureMessages.length > 0)) {
+      flaky.push(`${file.name} > ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+    }
   }
   const runFailed = Math.max(failures.length, r.numFailedTests, r.success ? 0 : 1);
   console.log(`(${run}: ${r.numPassedTests} tests passed and ${runFailed} failed)`);
   for (const failure of failures) console.log(`  FAILED ${failure}`);
+  for (const test of flaky) console.log(`  FLAKY (passed on its retry) ${test}`);
   passed += r.numPassedTests;
   failed += runFailed;
 }

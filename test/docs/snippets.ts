@@ -15,16 +15,31 @@ export interface Snippet {
   where: string;
   language: 'ts' | 'js';
   code: string;
+  /** Marked runnable (```ts run```): test/docs/run.ts runs it, besides the type-check. */
+  run: boolean;
 }
 
-/** The fenced ts/js blocks of one page's Markdown. */
+/** A fenced block's language and the words after it (its info string), and its text. */
+const FENCED = /^```(\w+)([^\n]*)\n([\s\S]*?)^```\s*$/gm;
+const TYPESCRIPT = /^(ts|typescript|tsx)$/;
+const JAVASCRIPT = /^(js|javascript|mjs|cjs)$/;
+const runnable = (info: string) => info.trim().split(/\s+/).includes('run');
+
+/** The fenced ts/js blocks of one page's Markdown, numbered among themselves. */
 export function snippetsOf(page: string, markdown: string): Snippet[] {
-  const blocks = [...markdown.matchAll(/^```(ts|typescript|tsx|js|javascript|mjs|cjs)\b[^\n]*\n([\s\S]*?)^```\s*$/gm)];
+  const blocks = [...markdown.matchAll(FENCED)].filter((block) => TYPESCRIPT.test(block[1]!) || JAVASCRIPT.test(block[1]!));
   return blocks.map((block, index) => ({
     where: `${page} #${index + 1}`,
-    language: /^(ts|typescript|tsx)$/.test(block[1]!) ? 'ts' : 'js',
-    code: block[2]!,
+    language: TYPESCRIPT.test(block[1]!) ? 'ts' : 'js',
+    code: block[3]!,
+    run: runnable(block[2]!),
   }));
+}
+
+/** The fenced sh blocks of one page marked runnable (```sh run```): command lines test/docs/run.ts runs. */
+export function commandBlocksOf(page: string, markdown: string): { where: string; code: string }[] {
+  const blocks = [...markdown.matchAll(FENCED)].filter((block) => /^(sh|bash|shell)$/.test(block[1]!));
+  return blocks.flatMap((block, index) => (runnable(block[2]!) ? [{ where: `${page} sh #${index + 1}`, code: block[3]! }] : []));
 }
 
 /** Diagnostics that say the block is a fragment of an app, not that it is wrong. */
