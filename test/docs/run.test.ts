@@ -19,10 +19,10 @@ beforeAll(buildCli, 180_000);
 afterAll(cleanUpRuns);
 
 describe('the runnable blocks of the docs', () => {
-  test('are marked on the pages: core, the fetch route, a Worker and the CLI', () => {
-    expect(modules.length).toBeGreaterThanOrEqual(5);
+  test('are marked on the pages: core, the fetch route, an Express server, a Worker and the CLI', () => {
+    expect(modules.length).toBeGreaterThanOrEqual(6);
     expect(commands.length).toBeGreaterThanOrEqual(1);
-    for (const page of ['docs/guide/core.md', 'docs/guide/token-route.md', 'docs/recipes/cloudflare-workers-hono.md'])
+    for (const page of ['docs/guide/core.md', 'docs/guide/token-route.md', 'docs/recipes/bearer-tokens.md', 'docs/recipes/cloudflare-workers-hono.md'])
       expect(modules.some((snippet) => snippet.where.startsWith(page))).toBe(true);
   });
 
@@ -50,6 +50,11 @@ describe('a broken runnable block fails its run', () => {
 
   test('a Worker that mounts the route elsewhere answers the token request with its 404', async () => {
     const result = await runModule(broken(modules, "from 'hono'", "app.all('/api/token'", "app.all('/api/tokens'"));
+    expect(result).toMatchObject({ ok: false, output: expect.stringMatching(/^POST \/api\/token: 404 /) });
+  });
+
+  test('an Express server that mounts the route elsewhere answers the token request with its 404 page', async () => {
+    const result = await runModule(broken(modules, "from 'express'", "'/api/token',", "'/api/tokens',"));
     expect(result).toMatchObject({ ok: false, output: expect.stringMatching(/^POST \/api\/token: 404 /) });
   });
 

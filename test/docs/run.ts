@@ -2,11 +2,14 @@
 // each is a whole program, not a fragment of an app, and runs as a reader would paste it, with test
 // credentials in the TWILIO_* variables the docs read. A ts/js block is imported as a module of its
 // own against the packages' source (vitest transforms it), so a throw fails it; when it default-exports
-// a Worker-style app (`{ fetch }`), that app is sent the token request a browser sends and must answer
-// with grantor's JSON. An sh block runs in bash (-e, -o pipefail) in an empty folder, with the built
+// an app (a Node request listener such as Express's, a Koa app, or a Worker's `{ fetch }`), the app is
+// served on a free loopback port (a Worker is called directly) and sent one POST /api/token, which
+// grantor's route must answer with its JSON and no-store. An sh block runs in bash (-e, -o pipefail) in an empty folder, with the built
 // CLI as `grantor` on PATH, so a command that exits non-zero fails it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +22,8 @@ export const RUN_ENV: Record<string, string> = {
   TWILIO_API_KEY_SECRET: 'docs-snippet-secret-0123456789',
   TWIML_APP_SID: `AP${'c'.repeat(32)}`,
   APP_ORIGIN: 'http://127.0.0.1',
+  OIDC_ISSUER: 'https://idp.example.com/',
+  OIDC_AUDIENCE: 'https://api.example.com',
   SESSION_SECRET: 'docs-snippet-session-secret',
 };
 
@@ -41,9 +46,11 @@ export async function runModule(snippet: Snippet): Promise<RunResult> {
   const saved = { ...process.env };
   Object.assign(process.env, RUN_ENV);
   try {
-    const module = (await import(pathToFileURL(file).href)) as { default?: { fetch?: unknown } };
-    if (typeof module.default?.fetch !== 'function') return { ok: true, output: 'ran' };
-    return await askWorker(module.default.fetch as (request: Request, env: Record<string, string>) => Promise<Response>);
+    const app = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default as App | undefined;
+    if (typeof app === 'function') return await askServer(app);
+    if (typeof app?.callback === 'function') return await askServer(app.callback());
+    if (typeof app?.fetch === 'function') return await askWorker(app.fetch);
+    return { ok: true, output: 'ran' };
   } catch (error) {
     return { ok: false, output: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   } finally {
@@ -52,12 +59,32 @@ export async function runModule(snippet: Snippet): Promise<RunResult> {
   }
 }
 
-/** POST /api/token as a browser without a session sends it: grantor's route answers with its JSON. */
+/** What a block may default-export: a Node request listener (an Express app), a Koa app, or a Worker's `{ fetch }`. */
+type App = RequestListener | { callback?: () => RequestListener; fetch?: (request: Request, env: Record<string, string>) => Promise<Response> };
+
+/** The token request a client without a session or bearer token sends. */
+const tokenRequest = (origin: string) =>
+  new Request(`${origin}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"room":"lobby"}' });
+
+/** Serves a Node app on a free loopback port and sends it the token request once. */
+async function askServer(listener: RequestListener): Promise<RunResult> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await grantorsAnswer(await fetch(tokenRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** Sends a Worker's fetch the token request, with RUN_ENV as its bindings. */
 async function askWorker(fetch: (request: Request, env: Record<string, string>) => Promise<Response>): Promise<RunResult> {
-  const response = await fetch(
-    new Request('http://127.0.0.1/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"room":"lobby"}' }),
-    RUN_ENV,
-  );
+  return grantorsAnswer(await fetch(tokenRequest('http://127.0.0.1'), RUN_ENV));
+}
+
+/** Whether the answer to POST /api/token is grantor's route's: its JSON (a token or its error body), with no-store. */
+async function grantorsAnswer(response: Response): Promise<RunResult> {
   const text = await response.text();
   const output = `POST /api/token: ${response.status} ${text}`;
   let body: { token?: unknown; error?: { code?: unknown } } | undefined;

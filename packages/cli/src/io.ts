@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 
-/** Exit codes of every command, documented in `--help` and the README. */
+/** Exit codes of every command, documented in `--help` and the package README. */
 export const EXIT = {
   /** Done: token minted, decoded without problems, or verified. */
   ok: 0,

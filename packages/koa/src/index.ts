@@ -16,7 +16,7 @@ export type TokenRouteOptions<TUser = unknown> = TokenHandlerOptions<TUser, Cont
  * `router.post` and `router.allowedMethods()` the router answers them instead.
  * It reads the JSON body itself (unless a body parser such as `@koa/bodyparser` already read it: an
  * app-wide parser throws on invalid JSON before this runs, so set `ctx.disableBodyParser` for this
- * path, see the README) and answers every request, success or error, with JSON and `Cache-Control: no-store`.
+ * path, see the Koa recipe in the docs) and answers every request, success or error, with JSON and `Cache-Control: no-store`.
  * The policy and the hooks get the Koa `ctx` as `request`.
  */
 export function createTokenRoute<TUser = unknown>(options: TokenRouteOptions<TUser>): Middleware {
