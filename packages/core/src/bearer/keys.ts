@@ -60,7 +60,7 @@ class IssuerKeys {
     this.jwksUri = settings.jwksUri;
   }
 
-  /** The key for a token's header: what jose's `jwtVerify` takes as its key argument. */
+  /** The key for a token's header, imported for its `alg`: what `verifyJwt` checks the signature with. */
   readonly resolve: KeyResolver = async (header, token) => {
     if (!this.resolver || Date.now() - this.fetchedAt >= this.settings.maxAge) await this.refresh();
     try {
