@@ -69,7 +69,65 @@ function reservedPaths(value: unknown, path: string, depth: number, found: strin
   return found;
 }
 
-async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+/** The parts of a Node.js request (`http.IncomingMessage`) that tell whether its whole body is in its buffer. */
+interface NodeRequest {
+  /** Only a Node.js request has it (`IncomingMessage`, HTTP/2's request): `readableLength` then counts body bytes its parser received. */
+  complete: boolean;
+  readableLength: number;
+  /** Not flowing (a flowing stream's `read()` takes only its first chunk) and no text decoding set. */
+  readableFlowing: boolean | null;
+  readableEncoding: string | null;
+  /** The whole buffer in one chunk, or null when it is empty. */
+  read(): Uint8Array | null;
+  /** Lets the stream end as it would after a full read, with nothing left to read. */
+  resume(): unknown;
+}
+
+/**
+ * A Node.js request whose buffer already holds all the bytes its Content-Length declares (a token
+ * request's few bytes usually come in the packet of its headers): the parser has no more body to give,
+ * so one `read()` takes it, without the async iterator's listeners and promises nor the turn of the
+ * event loop it waits for the end of the message.
+ */
+function isBufferedInFull(stream: AsyncIterable<Uint8Array>, declaredLength: number): stream is AsyncIterable<Uint8Array> & NodeRequest {
+  const candidate = stream as Partial<NodeRequest>;
+  return (
+    typeof candidate.complete === 'boolean' &&
+    candidate.readableLength === declaredLength &&
+    candidate.readableFlowing !== true &&
+    candidate.readableEncoding === null &&
+    typeof candidate.read === 'function' &&
+    typeof candidate.resume === 'function'
+  );
+}
+
+/** The chunks of a body as one UTF-8 text. */
+function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
+  try {
+    let bytes = chunks[0] ?? new Uint8Array(0);
+    if (chunks.length > 1) {
+      bytes = new Uint8Array(size);
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+    }
+    return utf8.decode(bytes);
+  } catch {
+    throw new AccessTokenError('BAD_REQUEST', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** `declaredLength`: the request's Content-Length (at most `limit`), or NaN when it has none. */
+async function readStream(stream: AsyncIterable<Uint8Array>, limit: number, declaredLength: number): Promise<string> {
+  if (isBufferedInFull(stream, declaredLength)) {
+    const body = stream.read();
+    stream.resume();
+    return body === null ? '' : decodeUtf8([body], body.byteLength);
+  }
+  // Anything else (a body still arriving, chunked, a fetch body) through the async iterator: leaving
+  // it early (413) or on an error destroys the stream, which stops reading from the client.
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -82,23 +140,13 @@ async function readStream(stream: AsyncIterable<Uint8Array>, limit: number): Pro
     // Reading a request body fails only when the client goes away (or sends a broken framing).
     throw error instanceof AccessTokenError ? error : abortedError();
   }
-  try {
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return utf8.decode(bytes);
-  } catch {
-    throw new AccessTokenError('BAD_REQUEST', 'The request body is not valid UTF-8.');
-  }
+  return decodeUtf8(chunks, size);
 }
 
-async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number): Promise<unknown> {
+async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number, declaredLength: number): Promise<unknown> {
   if (request.body && 'parsed' in request.body) return request.body.parsed;
   checkEncoding(request.headers, contentType);
-  const text = request.body ? await readStream(request.body.stream, limit) : '';
+  const text = request.body ? await readStream(request.body.stream, limit, declaredLength) : '';
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -121,10 +169,11 @@ export async function readParams(request: TokenRequest<any, any>, limit: number)
     const contentType = header(request.headers, 'content-type');
     if (!isJson(contentType)) throw notJsonError();
     // Also when the app's parser read the body first: the route's limit holds whoever reads.
-    if (Number(header(request.headers, 'content-length')) > limit) throw tooLargeError(limit);
+    const declaredLength = Number(header(request.headers, 'content-length'));
+    if (declaredLength > limit) throw tooLargeError(limit);
     // The declared length says nothing of a parsed body: chunked, or inflated from gzip by the parser.
     measureParsed = request.body !== undefined && 'parsed' in request.body;
-    received = await parsedBody(request, contentType, limit);
+    received = await parsedBody(request, contentType, limit, declaredLength);
     if (received === undefined) received = {};
     if (typeof received !== 'object' || received === null || Array.isArray(received)) {
       throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
