@@ -44,6 +44,8 @@ export interface BearerCasesContext {
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
+/** bearerUser's default `cooldown` (packages/core/src/bearer/index.ts), in ms. */
+const JWKS_COOLDOWN_MS = 30_000;
 
 /** A new issuer on the same provider server would share its key cache: each case that counts or breaks fetches gets its own provider. */
 async function withProvider<T>(run: (provider: TestProvider) => Promise<T>): Promise<T> {
@@ -211,6 +213,7 @@ export function bearerCases({ provider, ask }: BearerCasesContext): void {
       const options = { issuer: flooded.issuer, audience: AUDIENCE }; // the default cooldown, 30 s
       const attacker = await signingKey('attacker');
       const statuses = new Map<number, number>();
+      const started = Date.now();
       for (let batch = 0; batch < 10; batch++) {
         const answers = await Promise.all(
           Array.from({ length: 100 }, async () => {
@@ -221,10 +224,14 @@ export function bearerCases({ provider, ask }: BearerCasesContext): void {
         for (const status of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
       expect(Object.fromEntries(statuses)).toEqual({ 401: 1000 });
-      expect(flooded.jwksFetches).toBe(1);
-      // And the provider's own tokens still pass.
+      // One fetch, and one more per cooldown the flood lasted: a slow machine may take longer than one.
+      const allowed = 1 + Math.floor((Date.now() - started) / JWKS_COOLDOWN_MS);
+      expect(flooded.jwksFetches).toBeGreaterThanOrEqual(1);
+      expect(flooded.jwksFetches).toBeLessThanOrEqual(allowed);
+      const fetches = flooded.jwksFetches;
+      // And the provider's own tokens still pass, with no fetch more.
       expect((await ask(bearer(await flooded.issueToken()), options)).status).toBe(200);
-      expect(flooded.jwksFetches).toBe(1);
+      expect(flooded.jwksFetches).toBe(fetches);
     });
   }, 120_000); // 1,000 tokens signed and sent: seconds on a quiet machine, far more on a busy one
 }

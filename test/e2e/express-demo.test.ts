@@ -16,6 +16,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 // An empty environment, so the made-up demo credentials sign, whatever the machine has configured.
 const credentials = loadCredentials({} as NodeJS.ProcessEnv);
+/** `pnpm -s grantor <args>` in this checkout: the demo page's hint for a clone of grantor. */
+const runGrantor = (...args: string[]) => promisify(execFile)('pnpm', ['-s', 'grantor', ...args], { cwd: join(import.meta.dirname, '../..') });
 
 // Locally a missing Chromium skips this file; in CI it fails, in beforeAll.
 describe.skipIf(!hasChromium && !process.env.CI)('the Express demo in Chromium', () => {
@@ -35,6 +37,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('the Express demo in Chromium',
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
     });
+    // `pnpm -s grantor` builds core and the CLI first when their sources are newer than the CLI's
+    // build (after any edit or checkout): here, not inside the "Copy token" test and its timeout.
+    await runGrantor('--version');
   });
 
   afterAll(async () => {
@@ -170,7 +175,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the Express demo in Chromium',
     expect(verifyAccessToken(copied, credentials).claims.grants).toEqual({ identity: 'bob', video: { room: 'lobby' } });
     expect(pageErrors).toEqual([]);
     // The hint's command for a clone of grantor (the npx one is tested against the run's registry, in test/host-apps/registry-install.test.ts).
-    const { stdout } = await promisify(execFile)('pnpm', ['-s', 'grantor', 'decode', copied], { cwd: join(import.meta.dirname, '../..') });
+    const { stdout } = await runGrantor('decode', copied);
     expect(stdout).toMatch(/Identity\s+bob/);
   });
 
