@@ -1,5 +1,6 @@
 import { AccessTokenError } from '../errors.js';
 import type { IssuedToken } from '../token.js';
+import type { MaybePromise } from './settle.js';
 import type { DeniedEvent, TokenHandlerBaseOptions } from './types.js';
 
 function logError(error: unknown): void {
@@ -12,10 +13,11 @@ function logError(error: unknown): void {
 export function createAudit<TUser, TRequest>(options: TokenHandlerBaseOptions<TUser, TRequest>) {
   const onError = options.onError ?? logError;
   return {
-    /** A throw from the hook propagates: the request then ends as a 500. */
-    async issued(issued: IssuedToken, user: TUser, request: TRequest): Promise<void> {
+    /** A throw from the hook propagates: the request then ends as a 500. Its promise, when it returns one, is for the caller to await. */
+    issued(issued: IssuedToken, user: TUser, request: TRequest): MaybePromise<void> {
+      if (!options.onIssued) return;
       const { identity, grantKeys: grants, jti, keySid, expiresAt, ttl } = issued;
-      await options.onIssued?.({ identity, grants, jti, keySid, expiresAt, ttl, user, request });
+      return options.onIssued({ identity, grants, jti, keySid, expiresAt, ttl, user, request });
     },
     async denied(event: DeniedEvent<TUser, TRequest>): Promise<void> {
       await options.onDenied?.(event);

@@ -1,5 +1,6 @@
 import { AccessTokenError } from '../errors.js';
 import { header } from './response.js';
+import { type MaybePromise, settle } from './settle.js';
 import { quoted } from '../text.js';
 import type { TokenRequest } from './types.js';
 
@@ -120,14 +121,18 @@ function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
 }
 
 /** `declaredLength`: the request's Content-Length (at most `limit`), or NaN when it has none. */
-async function readStream(stream: AsyncIterable<Uint8Array>, limit: number, declaredLength: number): Promise<string> {
-  if (isBufferedInFull(stream, declaredLength)) {
-    const body = stream.read();
-    stream.resume();
-    return body === null ? '' : decodeUtf8([body], body.byteLength);
-  }
-  // Anything else (a body still arriving, chunked, a fetch body) through the async iterator: leaving
-  // it early (413) or on an error destroys the stream, which stops reading from the client.
+function readStream(stream: AsyncIterable<Uint8Array>, limit: number, declaredLength: number): MaybePromise<string> {
+  if (!isBufferedInFull(stream, declaredLength)) return readChunks(stream, limit);
+  const body = stream.read();
+  stream.resume();
+  return body === null ? '' : decodeUtf8([body], body.byteLength);
+}
+
+/**
+ * Any other body (still arriving, chunked, a fetch body) through its async iterator: leaving it
+ * early (413) or on an error destroys the stream, which stops reading from the client.
+ */
+async function readChunks(stream: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -143,10 +148,7 @@ async function readStream(stream: AsyncIterable<Uint8Array>, limit: number, decl
   return decodeUtf8(chunks, size);
 }
 
-async function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number, declaredLength: number): Promise<unknown> {
-  if (request.body && 'parsed' in request.body) return request.body.parsed;
-  checkEncoding(request.headers, contentType);
-  const text = request.body ? await readStream(request.body.stream, limit, declaredLength) : '';
+function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -155,31 +157,39 @@ async function parsedBody(request: TokenRequest<any, any>, contentType: string |
   }
 }
 
+function parsedBody(request: TokenRequest<any, any>, contentType: string | undefined, limit: number, declaredLength: number): MaybePromise<unknown> {
+  if (request.body && 'parsed' in request.body) return request.body.parsed;
+  checkEncoding(request.headers, contentType);
+  return request.body ? settle(readStream(request.body.stream, limit, declaredLength), parseJson) : undefined;
+}
+
+function jsonObject(received: unknown): Record<string, unknown> {
+  if (received === undefined) return {};
+  if (typeof received !== 'object' || received === null || Array.isArray(received)) {
+    throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
+  }
+  return received as Record<string, unknown>;
+}
+
 /**
  * The params the client sent: the JSON body for POST, the query string for GET. Only a JSON object
  * of at most `limit` bytes, without reserved names at any depth, gets through.
  */
-export async function readParams(request: TokenRequest<any, any>, limit: number): Promise<Record<string, unknown>> {
-  let received: unknown;
+export function readParams(request: TokenRequest<any, any>, limit: number): MaybePromise<Record<string, unknown>> {
+  if (request.method === 'GET') return checkParams(request.query ?? {}, limit, false);
+  const contentType = header(request.headers, 'content-type');
+  if (!isJson(contentType)) throw notJsonError();
+  // Also when the app's parser read the body first: the route's limit holds whoever reads.
+  const declaredLength = Number(header(request.headers, 'content-length'));
+  if (declaredLength > limit) throw tooLargeError(limit);
+  // The declared length says nothing of a parsed body: chunked, or inflated from gzip by the parser.
   // A body an app parser read is measured once it is known to be shallow.
-  let measureParsed = false;
-  if (request.method === 'GET') {
-    received = request.query ?? {};
-  } else {
-    const contentType = header(request.headers, 'content-type');
-    if (!isJson(contentType)) throw notJsonError();
-    // Also when the app's parser read the body first: the route's limit holds whoever reads.
-    const declaredLength = Number(header(request.headers, 'content-length'));
-    if (declaredLength > limit) throw tooLargeError(limit);
-    // The declared length says nothing of a parsed body: chunked, or inflated from gzip by the parser.
-    measureParsed = request.body !== undefined && 'parsed' in request.body;
-    received = await parsedBody(request, contentType, limit, declaredLength);
-    if (received === undefined) received = {};
-    if (typeof received !== 'object' || received === null || Array.isArray(received)) {
-      throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
-    }
-  }
-  const params = { ...(received as Record<string, unknown>) };
+  const measureParsed = request.body !== undefined && 'parsed' in request.body;
+  return settle(parsedBody(request, contentType, limit, declaredLength), (received) => checkParams(jsonObject(received), limit, measureParsed));
+}
+
+function checkParams(received: Record<string, unknown>, limit: number, measureParsed: boolean): Record<string, unknown> {
+  const params = { ...received };
   // The depth check comes first: it bounds the recursion of everything that walks the params after it.
   const reserved = reservedPaths(params, '', 0, []);
   if (reserved.length > 0) throw unknownParamsError(reserved);

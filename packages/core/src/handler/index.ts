@@ -9,6 +9,7 @@ import { createParamsValidator } from './params.js';
 import { decideGrants } from './policy.js';
 import { watchRebuilds } from './rebuilt.js';
 import { errorResponse, respond } from './response.js';
+import { isPromiseLike } from './settle.js';
 import { issueToken, tokenPayload } from './sign.js';
 import type { TokenHandler, TokenHandlerOptions, TokenRequest, TokenResponse } from './types.js';
 import { findUser, identityOf } from './user.js';
@@ -35,16 +36,22 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
     try {
       checkMethod(request.method, resolved.methods);
       checkOrigin(request.headers, resolved.allowedOrigins);
-      user = await findUser(request);
+      // Each step answers at once unless it waits for something: only a promise is awaited.
+      const found = findUser(request);
+      user = isPromiseLike(found) ? await found : found;
       identity = identityOf(user, resolved.toIdentity);
-      const received = await readParams(request, resolved.bodyLimit);
+      const read = readParams(request, resolved.bodyLimit);
+      const received = isPromiseLike(read) ? await read : read;
       // The identity is the server's decision; a client-sent one is dropped, never trusted.
       delete received.identity;
-      const params = await validateParams(received);
-      const decision = await decideGrants(resolved.policy, { user, identity, params, request: request.request });
-      const rateLimitHeaders = await resolved.limit?.(identity, (storeError) => audit.error(storeError, request.request));
+      const validated = validateParams(received);
+      const params = isPromiseLike(validated) ? await validated : validated;
+      const decided = decideGrants(resolved.policy, { user, identity, params, request: request.request });
+      const decision = isPromiseLike(decided) ? await decided : decided;
+      const rateLimitHeaders = resolved.limit && (await resolved.limit(identity, (storeError) => audit.error(storeError, request.request)));
       const issued = issueToken(resolved, identity, decision);
-      await audit.issued(issued, user, request.request);
+      const audited = audit.issued(issued, user, request.request);
+      if (isPromiseLike(audited)) await audited;
       return respond(200, tokenPayload(issued), rateLimitHeaders);
     } catch (error) {
       return await failure(error, request, user, identity);

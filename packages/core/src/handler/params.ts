@@ -1,6 +1,7 @@
 import { AccessTokenError, type ValidationErrorDetail } from '../errors.js';
 import { VIDEO_ROOM_MAX_LENGTH } from '../grants.js';
 import { unknownParamsError, unknownParamsMessage } from './body.js';
+import type { MaybePromise } from './settle.js';
 import type { ParamsValidationChain } from './types.js';
 
 const ROOM_NOT_STRING = 'room must be a string';
@@ -74,8 +75,10 @@ async function createChainValidator(validators: readonly ParamsValidationChain[]
  * The params validator: `room` and the app's chains, unknown params refused (400 with
  * express-validator's error details). Resolves to the matched params the policy sees.
  */
-export function createParamsValidator(validators: readonly ParamsValidationChain[]): (params: Record<string, unknown>) => Promise<Record<string, unknown>> {
-  if (validators.length === 0) return async (params) => checkRoomOnly(params);
+export function createParamsValidator(
+  validators: readonly ParamsValidationChain[],
+): (params: Record<string, unknown>) => MaybePromise<Record<string, unknown>> {
+  if (validators.length === 0) return checkRoomOnly;
   // Loading starts now, so the first request does not wait for it; a failure is that request's 500.
   const validating = createChainValidator(validators);
   validating.catch(() => {});

@@ -1,15 +1,19 @@
 import { AccessTokenError } from '../errors.js';
 import type { GrantsInput } from '../grants.js';
+import { type MaybePromise, settle } from './settle.js';
 import type { PolicyContext, PolicyDecision, ResolvedOptions } from './types.js';
 
 const REFUSED = 'You may not get a token for this request.';
 
 /** Runs the app's policy: the grants and ttl to issue, or a 403 with the policy's reason. */
-export async function decideGrants<TUser, TRequest>(
+export function decideGrants<TUser, TRequest>(
   policy: ResolvedOptions<TUser, TRequest>['policy'],
   context: PolicyContext<TUser, TRequest>,
-): Promise<{ grants: GrantsInput; ttl?: number }> {
-  const decision: PolicyDecision = await policy(context);
+): MaybePromise<{ grants: GrantsInput; ttl?: number }> {
+  return settle(policy(context), checkDecision);
+}
+
+function checkDecision(decision: PolicyDecision): { grants: GrantsInput; ttl?: number } {
   if (decision === false || (decision && 'deny' in decision)) {
     throw new AccessTokenError('FORBIDDEN', (decision && decision.deny) || REFUSED);
   }

@@ -1,12 +1,16 @@
 import { AccessTokenError } from '../errors.js';
 import { normalizeIdentity } from '../validate.js';
+import { type MaybePromise, settle } from './settle.js';
 import type { IdentityOf, TokenRequest } from './types.js';
 
+function loggedIn<TUser>(found: TUser | null | undefined): TUser {
+  if (found === undefined || found === null || (found as unknown) === false) throw new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
+  return found;
+}
+
 /** The logged-in user, from `getUser` or the adapter; 401 when there is none. */
-export async function findUser<TUser>(request: TokenRequest<TUser, unknown>): Promise<TUser> {
-  const user = (request.getUser ? await request.getUser() : request.user) ?? undefined;
-  if (user === undefined || (user as unknown) === false) throw new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
-  return user;
+export function findUser<TUser>(request: TokenRequest<TUser, unknown>): MaybePromise<TUser> {
+  return settle(request.getUser ? request.getUser() : request.user, loggedIn);
 }
 
 /** The default `identity` option: the user's `id`, which must be a string or an integer. */
