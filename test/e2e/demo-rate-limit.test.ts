@@ -15,7 +15,7 @@ type Client = Awaited<ReturnType<typeof loggedIn>>;
 
 const token = (client: Client, room = 'lobby') => client.send('POST', '/api/token', { room });
 
-/** A 429 as the README describes it: RATE_LIMITED, a Retry-After within the minute, no-store. */
+/** A 429 as the docs' HTTP contract describes it: RATE_LIMITED, a Retry-After within the minute, no-store. */
 function expectLimited(answer: Awaited<ReturnType<Client['send']>>, limit: number) {
   expect(answer.status).toBe(429);
   expect(answer.body.error.code).toBe('RATE_LIMITED');

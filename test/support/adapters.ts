@@ -38,7 +38,7 @@ export type WorkerdAdapterName = (typeof WORKERD_ADAPTERS)[number];
 export const RUNTIME_ADAPTERS = ['fetch-bun', 'hono-bun', 'fetch-deno', 'hono-deno', 'fetch-edge-vm', 'hono-edge-vm'] as const;
 export type RuntimeAdapterName = (typeof RUNTIME_ADAPTERS)[number];
 
-/** The adapters again inside apps with an app-wide body parser, mounted as the READMEs say. */
+/** The adapters again inside apps with an app-wide body parser, mounted as the recipes say. */
 export const APP_PARSER_ADAPTERS = ['express-json', 'koa-bodyparser'] as const;
 export type AppParserAdapterName = (typeof APP_PARSER_ADAPTERS)[number];
 export type AnyAdapterName = AdapterName | AppParserAdapterName | WorkerdAdapterName | RuntimeAdapterName;
@@ -105,12 +105,12 @@ async function serve<TUser>(
     case 'koa':
     case 'koa-bodyparser': {
       const app = new Koa();
-      // The README's listener: a client's broken connection is no server error to print.
+      // The Koa recipe's listener: a client's broken connection is no server error to print.
       app.on('error', (error) => {
         if (!isClientDisconnect(error)) console.error(error);
       });
       if (name === 'koa-bodyparser') {
-        // The README's way: grantor reads the token route's body itself.
+        // The Koa recipe's way: grantor reads the token route's body itself.
         app.use(async (ctx, next) => {
           if (ctx.path === '/api/token') ctx.disableBodyParser = true;
           await next();

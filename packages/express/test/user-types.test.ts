@@ -23,7 +23,7 @@ typeOnly(() => {
     getUser: async (req) => (await getBetterAuthSession(req.headers))?.user,
     policy: ({ user }) => ({ grants: { chat: { serviceSid: user.email satisfies string } } }),
   });
-  // getUser after a policy that does not read the user (the README's order): not Passport's empty user.
+  // getUser after a policy that does not read the user (the Express recipe's order): not Passport's empty user.
   createTokenRoute({
     credentials,
     policy: ({ params }) => ({ grants: { video: { room: params.room as string } } }),
