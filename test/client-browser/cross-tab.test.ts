@@ -2,16 +2,11 @@
 // shareAcrossTabs (Web Locks + BroadcastChannel) the route gets one request and both tabs the same
 // token; without it, each tab asks for its own.
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { openPage, type PageHandle, skipBrowserTests, useBrowserHarness, verify } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { openPage, type PageHandle, skipBrowserTests, until, useBrowserHarness, verify } from './harness.js';
 
 describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
   const harness = useBrowserHarness();
-
-  beforeAll(() => {
-    // The route answers slowly, so that the second tab asks while the first tab's request is in flight.
-    harness.server.delayMs = 300;
-  });
 
   async function twoTabs(): Promise<[PageHandle, PageHandle]> {
     const { context } = await harness.newContext('alice');
@@ -23,6 +18,10 @@ describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
 
   test('sharing: both tabs call getToken() at once, the route gets one request, both get the same token', async () => {
     const [first, second] = await twoTabs();
+    // The route answers once the other tab waits for the shared lock (or, sharing broken, asks too):
+    // the second tab asks while the first tab's request is in flight, however busy the machine.
+    const lockWaiters = () => first.page.evaluate(async () => (await navigator.locks.query()).pending?.length ?? 0);
+    harness.server.answerWhen = () => until(async () => harness.server.requests.length > 1 || (await lockWaiters()) > 0, 'the other tab to ask');
     const [tokenA, tokenB] = await Promise.all([getToken(first.page, true), getToken(second.page, true)]);
     expect(harness.server.requests.map((entry) => [entry.user, entry.params, entry.status])).toEqual([['alice', { room: 'lobby' }, 200]]);
     expect(tokenB).toBe(tokenA);
@@ -32,6 +31,8 @@ describe.skipIf(skipBrowserTests)('two tabs of one origin', () => {
 
   test('shareAcrossTabs: false: the same two calls make two requests and two different tokens', async () => {
     const [first, second] = await twoTabs();
+    // The route answers once both tabs asked: two requests in flight at once, neither waiting for the other.
+    harness.server.answerWhen = () => until(() => harness.server.requests.length > 1, 'both tabs to ask');
     const [tokenA, tokenB] = await Promise.all([getToken(first.page, false), getToken(second.page, false)]);
     expect(harness.server.requests.map((entry) => entry.status)).toEqual([200, 200]);
     expect(tokenB).not.toBe(tokenA);

@@ -73,8 +73,8 @@ export interface TestServer {
   denied: Set<string>;
   /** The ttl the policy gives, in seconds (unset: the route's TOKEN_TTL). */
   ttl: number | undefined;
-  /** How long the route waits before answering, so that concurrent callers overlap. */
-  delayMs: number;
+  /** When set, the route answers each request once this resolves: a test makes concurrent callers overlap by what happened, not by a delay. */
+  answerWhen: (() => Promise<void>) | undefined;
   close(): Promise<void>;
 }
 
@@ -105,7 +105,7 @@ export const USER_COOKIE = 'test-user';
 
 export async function startServer(): Promise<TestServer> {
   const bundles = await bundlePages();
-  const state: TestServer = { baseUrl: '', requests: [], deny: false, denied: new Set(), ttl: undefined, delayMs: 0, close: async () => {} };
+  const state: TestServer = { baseUrl: '', requests: [], deny: false, denied: new Set(), ttl: undefined, answerWhen: undefined, close: async () => {} };
   const app = express();
   app.get('/', (req, res) => {
     const script = PAGE_SCRIPTS.find((name) => name === req.query.page);
@@ -127,7 +127,7 @@ export async function startServer(): Promise<TestServer> {
     const entry: RouteLogEntry = { user: (req as { user?: { id: string } }).user?.id, params: undefined, status: 0, at: Date.now() };
     state.requests.push(entry);
     res.on('finish', () => (entry.status = res.statusCode));
-    if (state.delayMs) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+    await state.answerWhen?.();
     next();
   });
   app.use(
@@ -296,6 +296,7 @@ export function useBrowserHarness({ concurrent = false } = {}): BrowserHarness {
       harness.server.deny = false;
       harness.server.denied.clear();
       harness.server.ttl = undefined;
+      harness.server.answerWhen = undefined;
     });
   }
   return harness;
