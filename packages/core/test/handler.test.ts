@@ -228,7 +228,7 @@ describe('policy outcomes', () => {
     expect(response.status).toBe(500);
     expect(log).toHaveBeenCalledTimes(1);
     const line = log.mock.calls[0]!.map(String).join(' ');
-    expect(line).toContain('INVALID_VOICE_IDENTITY');
+    expect(line).toMatch(/^\[grantor\] token request failed with 500\. INVALID_VOICE_IDENTITY: /);
     expect(line).not.toContain('\n');
     expectNoSecretIn(line);
   });
@@ -878,6 +878,19 @@ describe("rateLimit's whenStoreFails (issue 12)", () => {
     expect(errorCodeOf(await handlerWith({ rateLimit: { limiter: failingStore, whenStoreFails: 'fail-closed' } }).handle(parsedPost({})))).toEqual([
       503,
       'RATE_LIMIT_UNAVAILABLE',
+    ]);
+  });
+
+  it('without onError, the log line says what the route answered: 503 with its code, or a token counted in memory', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const closed = await handlerWith({ onError: undefined, rateLimit: { limiter: failingStore } }).handle(parsedPost({}));
+    expect(errorCodeOf(closed)).toEqual([503, 'RATE_LIMIT_UNAVAILABLE']);
+    expect(log.mock.calls.map((call) => call.join(' '))).toEqual([`[grantor] token request failed with 503 (RATE_LIMIT_UNAVAILABLE). Error: ${cause.message}`]);
+    log.mockClear();
+    const covered = await handlerWith({ onError: undefined, rateLimit: { limiter: failingStore, whenStoreFails: 'memory' } }).handle(parsedPost({}));
+    expect(covered.status).toBe(200);
+    expect(log.mock.calls.map((call) => call.join(' '))).toEqual([
+      `[grantor] the rate limit store failed; this token was counted in memory. Error: ${cause.message}`,
     ]);
   });
 

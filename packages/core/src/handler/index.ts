@@ -48,7 +48,8 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
       const params = isPromiseLike(validated) ? await validated : validated;
       const decided = decideGrants(resolved.policy, { user, identity, params, request: request.request });
       const decision = isPromiseLike(decided) ? await decided : decided;
-      const rateLimitHeaders = resolved.limit && (await resolved.limit(identity, (storeError) => audit.error(storeError, request.request)));
+      const rateLimitHeaders =
+        resolved.limit && (await resolved.limit(identity, (storeError) => audit.error(storeError, request.request, 'counted-in-memory')));
       const issued = issueToken(resolved, identity, decision);
       const audited = audit.issued(issued, user, request.request);
       if (isPromiseLike(audited)) await audited;
@@ -65,7 +66,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
    */
   async function failure(error: unknown, request: TokenRequest<TUser, TRequest>, user?: TUser, identity?: string): Promise<TokenResponse> {
     if (error instanceof AccessTokenError && error.status === 503) {
-      audit.error(error.cause, request.request);
+      audit.error(error.cause, request.request, { status: 503, code: error.code });
       return errorResponse(error);
     }
     if (!(error instanceof AccessTokenError) || error.status >= 500) return internalError(error, request);
@@ -78,7 +79,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
   }
 
   function internalError(error: unknown, request: TokenRequest<TUser, TRequest>): TokenResponse {
-    audit.error(error, request.request);
+    audit.error(error, request.request, { status: 500 });
     return errorResponse(new AccessTokenError('INTERNAL_ERROR', 'The token could not be issued. The server log has the cause.'));
   }
 

@@ -133,8 +133,9 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    */
   onDenied?: (event: DeniedEvent<TUser, TRequest>) => void | Promise<void>;
   /**
-   * Called with every 500's cause. Log it here; the client only sees a generic message.
-   * @default logs one line (code and message, no stack) to console.error
+   * Called with the cause of every 500 and 503 answer, and with a rate limit store's error that
+   * `whenStoreFails: 'memory'` covered. Log it here; the client only sees a generic message.
+   * @default logs one line to console.error: what the route answered (`failed with 503 (RATE_LIMIT_UNAVAILABLE)`), then the error's code or name and message, no stack
    */
   onError?: (error: unknown, request: TRequest) => void | Promise<void>;
 }
