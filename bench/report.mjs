@@ -23,6 +23,9 @@ const kilobytes = (bytes) => `${(bytes / 1e3).toFixed(1)} KB`;
 const verdict = (passed) => (passed ? '**PASS**' : '**MISS**');
 /** A ratio as printed, so a value shown as 1.20x never misses a 1.2x target. */
 const shown = (value) => Number(ratio(value).slice(0, -1));
+/** A target row: the measure, the value as a ratio, the target, and whether the value as printed meets it. */
+const atLeast = (measure, value, target) => [measure, ratio(value), `≥ ${target}x`, verdict(shown(value) >= target)];
+const atMost = (measure, value, target) => [measure, ratio(value), `≤ ${target}x`, verdict(shown(value) <= target)];
 
 function table(header, rows) {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
@@ -203,9 +206,7 @@ function bearerSection({ bearer }) {
     `${entry.cpuMicros.toFixed(0)} µs`,
     ratio(entry.cpuVsMint),
   ]);
-  const targets = bearer.cases
-    .filter((entry) => entry.id.startsWith('bearer-'))
-    .map((entry) => [entry.label, ratio(entry.vsMint), `≥ ${TARGETS.bearerVsMint}x`, verdict(shown(entry.vsMint) >= TARGETS.bearerVsMint)]);
+  const targets = bearer.cases.filter((entry) => entry.id.startsWith('bearer-')).map((entry) => atLeast(entry.label, entry.vsMint, TARGETS.bearerVsMint));
   return `## 5. Bearer tokens (\`bearerUser\`)
 
 A native app sends its identity provider's JWT as \`Authorization: Bearer\`; the route verifies it (JWKS
@@ -353,24 +354,9 @@ function httpSection({ http }) {
   const targetRows =
     grantor && bare && twilio
       ? [
-          [
-            'req/s vs (a) bare Express',
-            ratio(grantor.requestsPerSecond / bare.requestsPerSecond),
-            `≥ ${TARGETS.expressVsBare}x`,
-            verdict(shown(grantor.requestsPerSecond / bare.requestsPerSecond) >= TARGETS.expressVsBare),
-          ],
-          [
-            'req/s vs (b) twilio-node route',
-            ratio(grantor.requestsPerSecond / twilio.requestsPerSecond),
-            `≥ ${TARGETS.expressVsTwilioRoute}x`,
-            verdict(shown(grantor.requestsPerSecond / twilio.requestsPerSecond) >= TARGETS.expressVsTwilioRoute),
-          ],
-          [
-            'p99 vs (a) bare Express',
-            ratio(grantor.p99Ms / bare.p99Ms),
-            `≤ ${TARGETS.p99VsBare}x`,
-            verdict(shown(grantor.p99Ms / bare.p99Ms) <= TARGETS.p99VsBare),
-          ],
+          atLeast('req/s vs (a) bare Express', grantor.requestsPerSecond / bare.requestsPerSecond, TARGETS.expressVsBare),
+          atLeast('req/s vs (b) twilio-node route', grantor.requestsPerSecond / twilio.requestsPerSecond, TARGETS.expressVsTwilioRoute),
+          atMost('p99 vs (a) bare Express', grantor.p99Ms / bare.p99Ms, TARGETS.p99VsBare),
         ]
       : [];
   const limited = byId['express-grantor-redis'];
@@ -378,18 +364,8 @@ function httpSection({ http }) {
   const redisRows =
     limited && grantor
       ? [
-          [
-            'req/s vs (c)',
-            ratio(limited.requestsPerSecond / grantor.requestsPerSecond),
-            `≥ ${TARGETS.redisVsGrantor}x`,
-            verdict(shown(limited.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.redisVsGrantor),
-          ],
-          [
-            'p99 vs (c)',
-            ratio(limited.p99Ms / grantor.p99Ms),
-            `≤ ${TARGETS.redisP99VsGrantor}x`,
-            verdict(shown(limited.p99Ms / grantor.p99Ms) <= TARGETS.redisP99VsGrantor),
-          ],
+          atLeast('req/s vs (c)', limited.requestsPerSecond / grantor.requestsPerSecond, TARGETS.redisVsGrantor),
+          atMost('p99 vs (c)', limited.p99Ms / grantor.p99Ms, TARGETS.redisP99VsGrantor),
         ]
       : [
           ['req/s vs (c)', `not measured${redisSkip ? `: ${redisSkip.reason}` : ''}`, `≥ ${TARGETS.redisVsGrantor}x`, ''],
@@ -400,28 +376,9 @@ function httpSection({ http }) {
     const [route, base, hand] = [byId[grantorId], byId[bareId], byId[twilioId]];
     if (!route || !base) return [[`${name}: req/s vs its bare route`, 'not measured', `≥ ${TARGETS.expressVsBare}x`, '']];
     return [
-      [
-        `${name}: req/s vs its bare route`,
-        ratio(route.requestsPerSecond / base.requestsPerSecond),
-        `≥ ${TARGETS.expressVsBare}x`,
-        verdict(shown(route.requestsPerSecond / base.requestsPerSecond) >= TARGETS.expressVsBare),
-      ],
-      ...(hand
-        ? [
-            [
-              `${name}: req/s vs its twilio-node route`,
-              ratio(route.requestsPerSecond / hand.requestsPerSecond),
-              `≥ ${TARGETS.expressVsTwilioRoute}x`,
-              verdict(shown(route.requestsPerSecond / hand.requestsPerSecond) >= TARGETS.expressVsTwilioRoute),
-            ],
-          ]
-        : []),
-      [
-        `${name}: p99 vs its bare route`,
-        ratio(route.p99Ms / base.p99Ms),
-        `≤ ${TARGETS.p99VsBare}x`,
-        verdict(shown(route.p99Ms / base.p99Ms) <= TARGETS.p99VsBare),
-      ],
+      atLeast(`${name}: req/s vs its bare route`, route.requestsPerSecond / base.requestsPerSecond, TARGETS.expressVsBare),
+      ...(hand ? [atLeast(`${name}: req/s vs its twilio-node route`, route.requestsPerSecond / hand.requestsPerSecond, TARGETS.expressVsTwilioRoute)] : []),
+      atMost(`${name}: p99 vs its bare route`, route.p99Ms / base.p99Ms, TARGETS.p99VsBare),
     ];
   };
   const ownRouteRows = [
@@ -431,14 +388,7 @@ function httpSection({ http }) {
   const bearer = byId['express-grantor-bearer'];
   const bearerRows =
     bearer && grantor
-      ? [
-          [
-            'req/s vs (c)',
-            ratio(bearer.requestsPerSecond / grantor.requestsPerSecond),
-            `≥ ${TARGETS.bearerVsMint}x`,
-            verdict(shown(bearer.requestsPerSecond / grantor.requestsPerSecond) >= TARGETS.bearerVsMint),
-          ],
-        ]
+      ? [atLeast('req/s vs (c)', bearer.requestsPerSecond / grantor.requestsPerSecond, TARGETS.bearerVsMint)]
       : [['req/s vs (c)', 'not measured', `≥ ${TARGETS.bearerVsMint}x`, '']];
   const profiles = http.profiles.map(
     (profile) => `#### ${profile.label} (${integer(profile.requestsPerSecond)} req/s while profiled, ${integer(profile.busyMs)} ms of CPU sampled)
