@@ -2,7 +2,7 @@
 // token request. Every case answers a Web Request through core's fetch handler, the route all adapters
 // share; rounds alternate the cases. The provider is a loopback server with discovery and a JWKS.
 import { createServer } from 'node:http';
-import { constants, generateKeyPairSync, sign } from 'node:crypto';
+import { constants, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { bearerUser, createFetchHandler, createSigner } from '@grantor/core';
 import { CREDENTIALS, REQUEST_BODY, STUB_USER, VIDEO_GRANT_SPEC } from './lib/fixtures.mjs';
@@ -48,6 +48,21 @@ export function providerToken(alg, issuer) {
 
 const policy = () => ({ grants: VIDEO_GRANT_SPEC });
 
+/**
+ * The least any route that verifies a bearer token and mints can do: one node:crypto `verify` of the
+ * token's signature with the public key ready (no parsing, no key lookup, no claim checks), then mint.
+ */
+function signatureCheckThen(route, alg, token) {
+  const { hash, publicKey, options } = KEYS[alg];
+  const dot = token.lastIndexOf('.');
+  const input = Buffer.from(token.slice(0, dot));
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  return (request) => {
+    if (!verify(hash, input, { key: publicKey, ...options }, signature)) throw new Error(`${alg}: the signature does not verify`);
+    return route(request);
+  };
+}
+
 function casesFor(issuer) {
   const sessionRoute = createFetchHandler({ credentials: CREDENTIALS, policy, getUser: () => STUB_USER });
   const bearerRoute = createFetchHandler({ credentials: CREDENTIALS, policy, getUser: bearerUser({ issuer, audience: AUDIENCE }) });
@@ -61,6 +76,12 @@ function casesFor(issuer) {
       label: `token route with \`bearerUser\`, ${alg} provider token: verify + mint`,
       run: bearerRoute,
       request: request(`Bearer ${providerToken(alg, issuer)}`),
+    })),
+    ...Object.keys(KEYS).map((alg) => ({
+      id: `limit-${alg}`,
+      label: `the limit for ${alg}: mint alone + node:crypto's \`verify\` of the token's signature, nothing else`,
+      run: signatureCheckThen(sessionRoute, alg, providerToken(alg, issuer)),
+      request: request(''),
     })),
     {
       id: 'sign',

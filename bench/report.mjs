@@ -206,7 +206,14 @@ function bearerSection({ bearer }) {
     `${entry.cpuMicros.toFixed(0)} µs`,
     ratio(entry.cpuVsMint),
   ]);
-  const targets = bearer.cases.filter((entry) => entry.id.startsWith('bearer-')).map((entry) => atLeast(entry.label, entry.vsMint, TARGETS.bearerVsMint));
+  const byId = Object.fromEntries(bearer.cases.map((entry) => [entry.id, entry]));
+  const targets = bearer.cases
+    .filter((entry) => entry.id.startsWith('bearer-'))
+    .map((entry) => {
+      const [measure, value, target, result] = atLeast(entry.label, entry.vsMint, TARGETS.bearerVsMint);
+      const limit = byId[entry.id.replace('bearer-', 'limit-')];
+      return [measure, value, limit ? ratio(limit.vsMint) : 'not measured', limit ? ratio(entry.vsMint / limit.vsMint) : '', target, result];
+    });
   return `## 5. Bearer tokens (\`bearerUser\`)
 
 A native app sends its identity provider's JWT as \`Authorization: Bearer\`; the route verifies it (JWKS
@@ -221,7 +228,13 @@ on a quiet machine, and what a case costs beyond mint is mostly that check itsel
 
 ${table(['Case', 'requests/s (median)', 'per request', 'vs mint', 'spread', 'CPU', 'CPU vs mint'], rows)}
 
-${table(['Target', 'vs mint', 'Target', 'Result'], targets)}`;
+The "limit" cases are the floor under each algorithm's bearer case: the same mint-alone route, preceded by
+one node:crypto \`verify\` of that case's token signature with the public \`KeyObject\` ready, and nothing
+else (no parsing, no key lookup, no claim checks). Where a limit stays under the target, no route that checks
+the token's signature on this machine's CPU reaches it, and the bearer case against its limit is what
+\`bearerUser\`'s own checks cost.
+
+${table(['Target', 'vs mint', 'limit vs mint', 'vs limit', 'Target', 'Result'], targets)}`;
 }
 
 function workersSection({ workers }) {
@@ -337,6 +350,7 @@ function httpSection({ http }) {
   /** A grantor case's bare and twilio-node routes in the same framework: (a)/(b), (h)/(i), (k). */
   const baselinesOf = (id) =>
     id.startsWith('fastify') ? [byId['fastify-bare'], byId['fastify-twilio']] : id.startsWith('nest') ? [byId['nest-bare'], undefined] : [bare, twilio];
+  const comparedToBaselines = (id) => id.includes('grantor') || id.endsWith('-limit');
   const caseRows = http.cases.map((entry) => [
     entry.label,
     integer(entry.requestsPerSecond),
@@ -344,8 +358,8 @@ function httpSection({ http }) {
     ms(entry.p50Ms),
     ms(entry.p99Ms),
     String(entry.errors),
-    entry.id.includes('grantor') && baselinesOf(entry.id)[0] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[0].requestsPerSecond) : '',
-    entry.id.includes('grantor') && baselinesOf(entry.id)[1] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[1].requestsPerSecond) : '',
+    comparedToBaselines(entry.id) && baselinesOf(entry.id)[0] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[0].requestsPerSecond) : '',
+    comparedToBaselines(entry.id) && baselinesOf(entry.id)[1] ? ratio(entry.requestsPerSecond / baselinesOf(entry.id)[1].requestsPerSecond) : '',
     `±${(entry.spreadPercent / 2).toFixed(0)}%`,
   ]);
   // A case that could not run keeps its row, saying why (e.g. no redis-server on this machine).
@@ -385,6 +399,20 @@ function httpSection({ http }) {
     ...frameworkRows('(j) Fastify', 'fastify-grantor', 'fastify-bare', 'fastify-twilio'),
     ...frameworkRows('(l) Nest', 'nest-grantor', 'nest-bare'),
   ];
+  const fastifyLimit = byId['fastify-limit'];
+  const fastifyLimitRows =
+    fastifyLimit && byId['fastify-bare']
+      ? [
+          atLeast(
+            '(m) the signing alone: req/s vs (h) bare Fastify',
+            fastifyLimit.requestsPerSecond / byId['fastify-bare'].requestsPerSecond,
+            TARGETS.expressVsBare,
+          ),
+          ...(byId['fastify-grantor']
+            ? [['(j) grantor: req/s vs (m)', ratio(byId['fastify-grantor'].requestsPerSecond / fastifyLimit.requestsPerSecond), '', '']]
+            : []),
+        ]
+      : [];
   const bearer = byId['express-grantor-bearer'];
   const bearerRows =
     bearer && grantor
@@ -425,7 +453,8 @@ server and router, not grantor. (f) is (c) with \`rateLimit\`: a \`RateLimiterRe
 afterwards; its \`points\` (10⁹ a minute) are never reached, so every request is counted and issued.
 (g) has no user middleware: each request carries the same RS256 \`Authorization: Bearer\` token of a
 provider that the server process runs on loopback, and \`bearerUser\` verifies it every time (the JWKS is
-fetched once, during the check before the warm-up).
+fetched once, during the check before the warm-up). (m) is a measuring stick, not a product route: see the
+Fastify targets below.
 
 ${table(['Case', 'req/s', 'server CPU µs/req', 'p50', 'p99', 'errors', 'req/s vs bare (a, h, k)', 'req/s vs twilio-node (b, i)', 'round spread'], caseRows)}
 
@@ -441,7 +470,18 @@ against (i), Fastify's hand-written twilio-node route. (j) reads its own body; (
 Fastify's JSON parser read theirs. (k) and (l) run Nest's app-wide body parser and an app-wide guard.
 
 ${table(['Measure', 'Value', 'Target', 'Result'], ownRouteRows)}
+${
+  fastifyLimitRows.length
+    ? `
+(m) is the floor under (j): a Fastify route that does only what issuing this token takes at the least,
+\`JSON.stringify\` of the claims, base64url and one node:crypto HMAC with a prebuilt \`KeyObject\`, with no
+validation, no body rules and no origin check. Where (m) itself stays under the target, no route that signs a
+new token per request reaches it on this machine, and (j) against (m) is what grantor's checks cost.
 
+${table(['Measure', 'Value', 'Target', 'Result'], fastifyLimitRows)}
+`
+    : ''
+}
 ### Targets for (f): the limit shared through Redis
 
 (f) against (c), the same route without \`rateLimit\`, in the same run: the cost of one Redis round

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { createSigner } from '@grantor/core';
 import express from 'express';
-import { ACCOUNT_SID, API_KEY, CREDENTIALS, ROOM, STUB_USER, TwilioAccessToken } from '../lib/fixtures.mjs';
+import { ACCOUNT_SID, API_KEY, baselineSigner, CREDENTIALS, ROOM, STUB_USER, TwilioAccessToken } from '../lib/fixtures.mjs';
 
 /** The grantor policy every grantor case uses: a video grant for the room in the JSON body. */
 const policy = ({ params }) => ({ grants: { video: { room: params.room } } });
@@ -159,6 +159,19 @@ async function fastifyTwilio() {
   return fastifyServer(app);
 }
 
+/** (m) The least any route issuing this token does: the bench's node:crypto HS256 baseline, no checks. */
+async function fastifyLimit() {
+  const sign = baselineSigner();
+  const app = await fastifyApp();
+  app.post('/token', async (request, reply) => {
+    const identity = request.user.id;
+    const token = sign({ identity, video: { room: request.body.room } });
+    reply.header('Cache-Control', 'no-store');
+    return { token, identity, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), ttl: 3600 };
+  });
+  return fastifyServer(app);
+}
+
 /** (j) grantor's Fastify plugin, which reads the JSON body itself. */
 async function fastifyGrantor() {
   const { default: grantor } = await import('@grantor/fastify');
@@ -214,4 +227,5 @@ export const HTTP_CASES = [
   { id: 'fastify-grantor', label: '(j) grantor Fastify plugin', create: fastifyGrantor },
   { id: 'nest-bare', label: '(k) bare Nest controller, fixed JSON', create: nestBare },
   { id: 'nest-grantor', label: '(l) grantor Nest module (GrantorModule)', create: nestGrantor },
+  { id: 'fastify-limit', label: '(m) Fastify route that only signs (node:crypto HS256, no checks): the floor under (j)', create: fastifyLimit },
 ];

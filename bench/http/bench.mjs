@@ -128,16 +128,20 @@ export async function runHttpBench({
   warmupSeconds = 2,
   connections = 10,
   profileCaseIds = ['express-bare', 'express-grantor'],
+  caseIds,
   log = () => {},
 } = {}) {
+  const unknown = caseIds?.filter((id) => !HTTP_CASES.some((httpCase) => httpCase.id === id)) ?? [];
+  if (unknown.length) throw new Error(`Unknown HTTP case ${unknown.join(', ')}; expected one of ${HTTP_CASES.map(({ id }) => id).join(', ')}`);
+  const selected = caseIds?.length ? HTTP_CASES.filter((httpCase) => caseIds.includes(httpCase.id)) : HTTP_CASES;
   const generator = loadGenerator();
   const running = [];
   const skipped = [];
   // Only when a case needs it; its server finds it through GRANTOR_BENCH_REDIS_URL.
-  const redis = HTTP_CASES.some((httpCase) => httpCase.needsRedis) ? await startRedis() : undefined;
+  const redis = selected.some((httpCase) => httpCase.needsRedis) ? await startRedis() : undefined;
   const env = { ...process.env, ...(redis?.url && { GRANTOR_BENCH_REDIS_URL: redis.url }) };
   try {
-    for (const httpCase of HTTP_CASES) {
+    for (const httpCase of selected) {
       if (httpCase.needsRedis && redis?.missing) {
         skipped.push({ id: httpCase.id, label: httpCase.label, reason: redis.missing });
         log(`http: skipping ${httpCase.id}: ${redis.missing}`);
@@ -190,6 +194,7 @@ export async function runHttpBench({
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await runHttpBench({ log: console.error });
+  // `node bench/http/bench.mjs [case id ...]`: all cases, or only those named (ids in apps.mjs).
+  const result = await runHttpBench({ caseIds: process.argv.slice(2), log: console.error });
   console.log(JSON.stringify(result, null, 2));
 }
