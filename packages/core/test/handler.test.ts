@@ -650,11 +650,25 @@ describe('errors that middleware before the route raised (handleMiddlewareError)
 
   it.each([
     [
-      "body-parser's invalid JSON",
+      "body-parser's invalid JSON, with the text it read",
+      httpError(400, 'Unexpected end of JSON input', { type: 'entity.parse.failed', body: '{"room":' }),
+      400,
+      'BAD_REQUEST',
+      'The request body is not valid JSON.',
+    ],
+    [
+      "body-parser's invalid JSON, without the text",
       httpError(400, 'Unexpected token } in JSON at position 9', { type: 'entity.parse.failed' }),
       400,
       'BAD_REQUEST',
-      'The request body is not a valid JSON object.',
+      'The request body is not valid JSON.',
+    ],
+    [
+      "strict body-parser's refusal of valid JSON that is not an object",
+      httpError(400, 'Unexpected token n in JSON at position 0', { type: 'entity.parse.failed', body: 'null' }),
+      400,
+      'BAD_REQUEST',
+      'The request body must be a JSON object, e.g. {"room":"lobby"}.',
     ],
     [
       "body-parser's too-large body",

@@ -388,8 +388,13 @@ export function describeTokenRouteContract(): void {
 
     test("the parser's invalid JSON is the route's JSON 400, not the app's error page", async () => {
       const res = await request(appWith({}, { before })).post('/token').set('content-type', 'application/json').send('{"room":');
-      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body is not a valid JSON object.');
+      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body is not valid JSON.');
       expect(res.text).not.toMatch(/SyntaxError|at .*\.js/);
+    });
+
+    test("the strict parser's refusal of valid JSON that is not an object is the route's own 400 for it", async () => {
+      const res = await request(appWith({}, { before })).post('/token').set('content-type', 'application/json').send('null');
+      expect(expectError(res, 400, 'BAD_REQUEST').message).toBe('The request body must be a JSON object, e.g. {"room":"lobby"}.');
     });
 
     test("a body over the parser's own limit is the route's JSON 413", async () => {

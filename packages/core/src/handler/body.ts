@@ -40,6 +40,8 @@ export const abortedError = () => new AccessTokenError('REQUEST_ABORTED', 'The c
 
 export const invalidJsonError = () => new AccessTokenError('BAD_REQUEST', 'The request body is not valid JSON.');
 
+export const notAnObjectError = () => new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
+
 /** Nested objects deeper than this are refused: token params are flat, and validators walk every level. */
 const MAX_DEPTH = 20;
 
@@ -166,7 +168,7 @@ function parsedBody(request: TokenRequest<any, any>, contentType: string | undef
 function jsonObject(received: unknown): Record<string, unknown> {
   if (received === undefined) return {};
   if (typeof received !== 'object' || received === null || Array.isArray(received)) {
-    throw new AccessTokenError('BAD_REQUEST', 'The request body must be a JSON object, e.g. {"room":"lobby"}.');
+    throw notAnObjectError();
   }
   return received as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { AccessTokenError, type AccessTokenErrorCode } from '../errors.js';
 import { invalidBearerToken } from '../bearer/errors.js';
-import { abortedError, tooLargeError } from './body.js';
+import { abortedError, invalidJsonError, notAnObjectError, tooLargeError } from './body.js';
 import { header } from './response.js';
 import type { TokenRequest } from './types.js';
 
@@ -22,6 +22,18 @@ interface HttpError {
   type?: unknown;
   limit?: unknown;
   message?: unknown;
+  /** The text a body parser could not parse (body-parser's and co-body's parse errors carry it). */
+  body?: unknown;
+}
+
+function isValidJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -32,15 +44,16 @@ interface HttpError {
  */
 export function middlewareClientError(error: unknown, headers: TokenRequest['headers']): AccessTokenError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { name, status, statusCode, expose, type, limit, message } = error as HttpError;
+  const { name, status, statusCode, expose, type, limit, message, body } = error as HttpError;
   // Passport's `failWithError: true` refusal: a bearer token its strategy (passport-jwt...) refused, or nobody logged in.
   if (name === 'AuthenticationError' && status === 401) {
     return /^Bearer\s/i.test(header(headers, 'authorization') ?? '')
       ? invalidBearerToken('The bearer token was refused: get a new one from your identity provider.')
       : new AccessTokenError('UNAUTHENTICATED', 'Log in to get a token.');
   }
-  // Strict parsers (express.json()) also refuse valid JSON that is not an object or array, such as null.
-  if (type === 'entity.parse.failed') return new AccessTokenError('BAD_REQUEST', 'The request body is not a valid JSON object.');
+  // Strict parsers (express.json()) also refuse valid JSON that is not an object or array, such as null:
+  // the body they attach tells the two apart, so the answer is the one the route gives when it reads the body.
+  if (type === 'entity.parse.failed') return isValidJson(body) ? notAnObjectError() : invalidJsonError();
   if (type === 'entity.too.large' && typeof limit === 'number') return tooLargeError(limit);
   if (type === 'request.aborted') return abortedError();
   const code = CODE_BY_STATUS[Number(status ?? statusCode)];
