@@ -1,4 +1,5 @@
 import { createTokenHandler, type GetUser, type TokenHandlerOptions, type TokenRequest, type TokenResponse } from '@grantor/core';
+import { finished } from 'node:stream/promises';
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -35,6 +36,8 @@ const CONTENT_TYPE_REFUSALS = new Set(['FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ER
 
 const plugin: FastifyPluginCallback<GrantorOptions<any>> = (fastify, options, done) => {
   const handler = createTokenHandler<unknown, FastifyRequest>(options);
+  /** Requests the error handler below is answering. */
+  const answeringError = new WeakSet<FastifyRequest>();
   const getUser = options.getUser ?? ((request: FastifyRequest) => (request as FastifyRequest & { user?: unknown }).user);
   const tokenRequestOf = (request: FastifyRequest): TokenRequest<unknown, FastifyRequest> => ({
     method: request.method,
@@ -52,6 +55,7 @@ const plugin: FastifyPluginCallback<GrantorOptions<any>> = (fastify, options, do
   // Client errors of the app's hooks for this route (an @fastify/jwt 401, a CSRF 403) get grantor's JSON;
   // anything else goes on to the app's error handler.
   fastify.setErrorHandler(async (error, request, reply) => {
+    answeringError.add(request);
     // Fastify refuses a malformed Content-Type before any parser; the pipeline answers it in its own order.
     const tokenRequest = tokenRequestOf(request);
     const response = CONTENT_TYPE_REFUSALS.has((error as FastifyError).code)
@@ -60,7 +64,12 @@ const plugin: FastifyPluginCallback<GrantorOptions<any>> = (fastify, options, do
     if (!response) throw error;
     return send(reply, response);
   });
-  fastify.all('/', async (request, reply) => send(reply, await handler.handle(tokenRequestOf(request))));
+  fastify.all('/', async (request, reply) => {
+    // A hook that sends its error without `return reply` (as @fastify/jwt's README does) lets Fastify go on
+    // to this handler while the error handler, async here, still answers that error: that answer stands.
+    if (answeringError.has(request)) return void (await finished(reply.raw).catch(() => undefined));
+    return send(reply, await handler.handle(tokenRequestOf(request)));
+  });
   done();
 };
 

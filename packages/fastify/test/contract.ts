@@ -26,9 +26,15 @@ type CreateFastify = () => FastifyInstance;
 async function appWith(createFastify: CreateFastify, options: Partial<GrantorOptions<TestUser>> = {}): Promise<FastifyInstance> {
   const app = createFastify();
   app.decorateRequest('user', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const name = request.headers['x-user'];
     if (name === 'hook-refuses') throw Object.assign(new Error('No Authorization was found in request.headers'), { statusCode: 401 });
+    // As @fastify/jwt's README refuses: reply.send(err) without `return reply`, the user already set.
+    if (name === 'hook-sends-refusal') {
+      (request as FastifyRequest & { user: TestUser | null }).user = USERS.alice!;
+      reply.send(Object.assign(new Error('Admins only'), { statusCode: 403 }));
+      return;
+    }
     if (name === 'hook-crashes') throw new Error('session store down');
     (request as FastifyRequest & { user: TestUser | null }).user = USERS[name as string] ?? null;
   });
@@ -92,6 +98,17 @@ export function describeFastifyPlugin(createFastify: CreateFastify): void {
     const crash = await post('{}', json, 'hook-crashes');
     expect(crash.statusCode).toBe(500);
     expect(crash.headers['cache-control']).toBeUndefined();
+  });
+
+  test("a hook's error sent without `return reply` is the answer: the route does not run as well", async () => {
+    const events: string[] = [];
+    const app = await appWith(createFastify, { onIssued: () => void events.push('issued'), onDenied: ({ code }) => void events.push(code) });
+    const warnings: string[] = [];
+    app.log.warn = (...args: unknown[]) => void warnings.push(JSON.stringify(args));
+    const res = await app.inject({ method: 'POST', url: '/api/token', headers: { 'x-user': 'hook-sends-refusal', ...json }, payload: '{}' });
+    expectGrantor(res, 403, 'FORBIDDEN');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect({ events, warnings }).toEqual({ events: ['FORBIDDEN'], warnings: [] });
   });
 
   test('other methods: 405 with Allow; methods: [GET] reads the query string', async () => {
