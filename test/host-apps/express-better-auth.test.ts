@@ -10,6 +10,7 @@ describeExpressHostApp({
   app: 'express-better-auth',
   env: { BETTER_AUTH_SECRET: 'host-app-better-auth-secret-0123456789' },
   readyPath: '/api/auth/ok',
+  parserInflates: true,
   async logIn(client, app, username) {
     const body = JSON.stringify({ email: `${username}@example.com`, password: `${username}-pass` });
     const login = await client.postJson('/api/auth/sign-in/email', body, { origin: app.url });

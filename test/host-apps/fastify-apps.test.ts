@@ -3,9 +3,10 @@
 // cookie), and a JavaScript one with @fastify/jwt (bearer tokens, identity(user) from the JWT's sub).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectDocsGive } from './support/grantor.js';
 import { packPackages, type Packed } from './support/host-app.js';
 import { createClient } from './support/http.js';
-import { bearerTarget, describeTokenRouteChecks, expectDocsGive, installedHostApp, sessionTarget } from './support/token-route-checks.js';
+import { bearerLogIn, describeTokenRoute, formPostAnswers, installedHostApp } from './support/token-route-contract.js';
 
 let packed: Packed;
 beforeAll(async () => {
@@ -17,8 +18,7 @@ const hostApp = (name: string, args: string[], build: boolean) => installedHostA
 const expectDocsLines = (file: string, lines: string[]) => expectDocsGive('fastify', file, lines);
 
 describe('Fastify 5 + @fastify/secure-session + @fastify/passport (TypeScript)', () => {
-  const state = hostApp('fastify-passport-app', ['dist/server.js'], true);
-  const target = sessionTarget(() => state.app!, { path: '/login', status: 302 });
+  const { state, start } = hostApp('fastify-passport-app', ['dist/server.js'], true);
 
   it("uses the docs' lines", () => {
     expectDocsLines(join(state.installed!.dir, 'src/server.ts'), [
@@ -27,21 +27,17 @@ describe('Fastify 5 + @fastify/secure-session + @fastify/passport (TypeScript)',
     ]);
   });
 
-  describeTokenRouteChecks(target);
+  const app = describeTokenRoute({ start, logIn: formPostAnswers('/login', 302), logOut: formPostAnswers('/logout', 302), guestTtl: 600 });
 
-  it("answers 401 after logout, and leaves the app's own JSON route to Fastify's parser", async () => {
-    const client = createClient(state.app!.url);
-    expect((await client.postForm('/login', { username: 'alice', password: 'alice-pass' })).status).toBe(302);
-    expect((await client.request('/logout', { method: 'POST' })).status).toBe(302);
-    expect((await client.postJson('/api/token', '{}')).status).toBe(401);
+  it("leaves the app's own JSON route to Fastify's parser", async () => {
+    const client = createClient(app().url);
     expect((await client.postJson('/api/notes', '{"text":"hi"}')).json).toEqual({ saved: { text: 'hi' } });
     expect((await client.postJson('/api/notes', '{"text":')).json).toMatchObject({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
   });
 });
 
 describe('Fastify 5 + @fastify/jwt (JavaScript)', () => {
-  const state = hostApp('fastify-jwt-app', ['server.js'], false);
-  const target = bearerTarget(() => state.app!, { path: '/login', field: 'token' });
+  const { state, start } = hostApp('fastify-jwt-app', ['server.js'], false);
 
   it("uses the docs' lines", () => {
     expectDocsLines(join(state.installed!.dir, 'server.js'), [
@@ -51,10 +47,10 @@ describe('Fastify 5 + @fastify/jwt (JavaScript)', () => {
     ]);
   });
 
-  describeTokenRouteChecks(target);
+  const app = describeTokenRoute({ start, logIn: bearerLogIn('/login', 'token'), guestTtl: 600 });
 
   it("answers a forged bearer token with grantor's 401", async () => {
-    const answer = await createClient(state.app!.url).postJson('/api/token', '{}', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' });
+    const answer = await createClient(app().url).postJson('/api/token', '{}', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' });
     expect({ status: answer.status, json: answer.json }).toMatchObject({ status: 401, json: { error: { code: 'UNAUTHENTICATED' } } });
     expect(answer.headers.get('cache-control')).toBe('no-store');
   });

@@ -5,9 +5,10 @@
 // Passport sessions, an AuthenticatedGuard that returns isAuthenticated()).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectDocsGive } from './support/grantor.js';
 import { packPackages, type Packed } from './support/host-app.js';
 import { createClient } from './support/http.js';
-import { bearerTarget, describeTokenRouteChecks, expectDocsGive, installedHostApp, sessionTarget } from './support/token-route-checks.js';
+import { bearerLogIn, describeTokenRoute, formPostAnswers, installedHostApp } from './support/token-route-contract.js';
 
 let packed: Packed;
 beforeAll(async () => {
@@ -18,8 +19,7 @@ afterAll(() => packed?.cleanup());
 const hostApp = (name: string) => installedHostApp(() => packed, 'nestjs', name, ['dist/main.js'], true);
 
 describe("Nest 12 (nest new) + the Nest docs' Passport JWT recipe, credentials from ConfigService", () => {
-  const state = hostApp('nest-jwt-app');
-  const target = bearerTarget(() => state.app!, { path: '/auth/login', field: 'access_token' }, { parserInflates: true });
+  const { state, start } = hostApp('nest-jwt-app');
 
   it("uses the docs' lines", () => {
     expectDocsGive('nestjs', join(state.installed!.dir, 'src/app.module.ts'), [
@@ -31,32 +31,31 @@ describe("Nest 12 (nest new) + the Nest docs' Passport JWT recipe, credentials f
     ]);
   });
 
-  describeTokenRouteChecks(target);
+  // Nest's app-wide body parser (express.json()) inflates gzip; the policy names no ttl.
+  const app = describeTokenRoute({ start, logIn: bearerLogIn('/auth/login', 'access_token'), guestTtl: 3600, parserInflates: true });
 
   it("answers a forged or expired bearer token with grantor's 401, and leaves the app's own routes to Nest", async () => {
-    const forged = await createClient(state.app!.url).postJson('/api/token', '{}', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' });
+    const forged = await createClient(app().url).postJson('/api/token', '{}', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' });
     expect({ status: forged.status, json: forged.json }).toMatchObject({ status: 401, json: { error: { code: 'UNAUTHENTICATED' } } });
     expect(forged.headers.get('cache-control')).toBe('no-store');
-    const profile = await createClient(state.app!.url).request('/profile');
+    const profile = await createClient(app().url).request('/profile');
     expect({ status: profile.status, json: profile.json }).toEqual({ status: 401, json: { message: 'Unauthorized', statusCode: 401 } });
   });
 });
 
 describe('Nest 12 (nest new) + a session login (express-session, Passport sessions, AuthenticatedGuard)', () => {
-  const state = hostApp('nest-session-app');
-  const target = sessionTarget(() => state.app!, { path: '/auth/login', status: 201 }, { parserInflates: true });
+  const { state, start } = hostApp('nest-session-app');
 
   it("uses the docs' lines", () => {
     expectDocsGive('nestjs', join(state.installed!.dir, 'src/app.module.ts'), ['guards: [AuthenticatedGuard]', 'identity: (user) => user.userId,']);
   });
 
-  describeTokenRouteChecks(target);
-
-  it("answers 401 after logout (the guard's false is grantor's 401 when nobody is logged in)", async () => {
-    const client = createClient(state.app!.url);
-    expect((await client.postForm('/auth/login', { username: 'alice', password: 'alice-pass' })).status).toBe(201);
-    expect((await client.request('/auth/logout', { method: 'POST' })).status).toBe(201);
-    const answer = await client.postJson('/api/token', '{}');
-    expect({ status: answer.status, json: answer.json }).toMatchObject({ status: 401, json: { error: { code: 'UNAUTHENTICATED' } } });
+  // The guard's false, before login and after logout, is grantor's 401 when nobody is logged in.
+  describeTokenRoute({
+    start,
+    logIn: formPostAnswers('/auth/login', 201),
+    logOut: formPostAnswers('/auth/logout', 201),
+    guestTtl: 3600,
+    parserInflates: true,
   });
 });

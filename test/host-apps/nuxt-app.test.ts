@@ -11,4 +11,6 @@ describeFormLoginApp({
   check: { script: 'typecheck', passes: /nuxt typecheck/ },
   routeFile: 'server/api/token.ts',
   startArgs: ['.output/server/index.mjs'],
+  // h3's toWebRequest(event) throws "Invalid URL", and so does Nitro's error handler (both call getRequestURL).
+  failsOnMalformedHost: "h3's getRequestURL, in toWebRequest and in Nitro's error handler, throws when Host is not a URL host: 500",
 });

@@ -59,6 +59,9 @@ describeTokenRoute({
   async logOut(client, app) {
     expect((await formPost(client, app.url, '/logout', {})).status).toBe(303);
   },
+  guestTtl: 600,
+  rateLimit: true,
+  startsWithoutCredentials: true,
 });
 
 it("answers a text/plain POST without the app's Origin with SvelteKit's own plain-text 403, as the docs say", async () => {

@@ -9,17 +9,19 @@ import { docsGive } from './grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import { describeTokenRoute, type HostAppUnderTest } from './token-route-contract.js';
 
-export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut'> {
+export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut' | 'failsOnMalformedHost'> {
   /** The folder under test/host-apps/. */
   app: string;
   /** The auth library's own variables (its secret). */
   env: Record<string, string>;
   /** A path the app answers once it is up. */
   readyPath: string;
+  /** The app's own express.json() inflates a gzip body before the route. */
+  parserInflates?: boolean;
 }
 
 /** Describes the app's tests; returns its installed folder, for tests of the app's own. */
-export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: ExpressHostApp): () => string {
+export function describeExpressHostApp({ app, env, readyPath, parserInflates, logIn, logOut, failsOnMalformedHost }: ExpressHostApp): () => string {
   let packed: Packed;
   let installed: InstalledApp;
   let build: RunResult;
@@ -52,6 +54,11 @@ export function describeExpressHostApp({ app, env, readyPath, logIn, logOut }: E
       startApp({ cwd: installed.dir, args: ['dist/server.js'], env: (port) => ({ ...startEnv, ...env, ORIGIN: `http://127.0.0.1:${port}` }), readyPath }),
     logIn,
     logOut,
+    guestTtl: 600,
+    parserInflates,
+    rateLimit: true,
+    startsWithoutCredentials: true,
+    failsOnMalformedHost,
   });
   return () => installed.dir;
 }

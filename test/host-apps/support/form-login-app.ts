@@ -8,9 +8,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { docsGive } from './grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import type { Client } from './http.js';
-import { describeTokenRoute } from './token-route-contract.js';
+import { describeTokenRoute, type HostAppUnderTest } from './token-route-contract.js';
 
-export interface FormLoginApp {
+export interface FormLoginApp extends Pick<HostAppUnderTest, 'failsOnMalformedHost'> {
   /** The folder under test/host-apps/. */
   app: string;
   /** The package.json script that type-checks the app, and what its output says when all is well. */
@@ -24,7 +24,7 @@ export interface FormLoginApp {
 /** A browser's form post, with the page's Origin (the frameworks refuse a cross-site one). */
 const formPost = (client: Client, url: string, path: string, fields: Record<string, string>) => client.postForm(path, fields, { origin: url });
 
-export function describeFormLoginApp({ app, check, routeFile, startArgs }: FormLoginApp): void {
+export function describeFormLoginApp({ app, check, routeFile, startArgs, failsOnMalformedHost }: FormLoginApp): void {
   let packed: Packed;
   let installed: InstalledApp;
   let checked: RunResult;
@@ -67,5 +67,9 @@ export function describeFormLoginApp({ app, check, routeFile, startArgs }: FormL
     async logOut(client, running) {
       expect((await formPost(client, running.url, '/logout', {})).status).toBe(303);
     },
+    guestTtl: 600,
+    rateLimit: true,
+    startsWithoutCredentials: true,
+    failsOnMalformedHost,
   });
 }

@@ -66,6 +66,15 @@ export function docsGive(dir: string, snippet: string): boolean {
   return texts.some((text) => text.includes(squash(snippet)));
 }
 
+/** The app's file has each of `lines` (whitespace aside), and the docs (or packages/<dir>/README.md) give it. */
+export function expectDocsGive(dir: string, file: string, lines: string[]): void {
+  const source = readFileSync(file, 'utf8').replace(/\s+/g, '');
+  for (const line of lines) {
+    expect(source.includes(line.replace(/\s+/g, '')), `${file} has ${line}`).toBe(true);
+    expect(docsGive(dir, line), `the docs give ${line}`).toBe(true);
+  }
+}
+
 /** Host header values a browser never sends: none parses as a URL's host. */
 export const MALFORMED_HOSTS = ['a b', '[::1', 'example.com:99999', '%', 'exa mple.com:80/path', '\u00e9xample.com', ''];
 

@@ -15,15 +15,25 @@ export interface Client {
   /** POST of an HTML form (application/x-www-form-urlencoded). */
   postForm(path: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Answer>;
   cookies: Map<string, string>;
+  /** Headers sent with every request that does not set them itself (a bearer login's Authorization). */
+  headers: Map<string, string>;
+  /** What the client adds to each request (its cookie and headers), for a request sent another way. */
+  sentHeaders(): [string, string][];
 }
 
 export function createClient(baseUrl: string): Client {
   const cookies = new Map<string, string>();
   const client: Client = {
     cookies,
+    headers: new Map(),
+    sentHeaders() {
+      const sent: [string, string][] = [...client.headers];
+      if (cookies.size > 0) sent.push(['cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; ')]);
+      return sent;
+    },
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
-      if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+      for (const [name, value] of client.sentHeaders()) if (!headers.has(name)) headers.set(name, value);
       const res = await fetch(new URL(path, baseUrl), { ...init, headers, redirect: 'manual' });
       for (const line of res.headers.getSetCookie()) {
         const pair = line.split(';')[0]!;
