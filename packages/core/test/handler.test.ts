@@ -593,7 +593,9 @@ describe('isAllowedOrigin', () => {
     expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), allowed)).toBe(false);
     expect(isAllowedOrigin(from({ origin: 'null' }), allowed)).toBe(false);
     expect(isAllowedOrigin(from({ 'sec-fetch-site': 'cross-site' }), allowed)).toBe(false);
-    expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), undefined)).toBe(true);
+    // Without allowedOrigins an Origin must name the request's Host: with none, nothing says it is the request's own.
+    expect(isAllowedOrigin(from({ origin: 'https://evil.example' }), undefined)).toBe(false);
+    expect(isAllowedOrigin(from({ origin: 'https://app.example', host: 'app.example' }), undefined)).toBe(true);
   });
 });
 
@@ -964,6 +966,22 @@ describe('secure by default', () => {
     for (const origin of ['https://evil.example', 'https://api.example.evil.example', 'https://api.example:8443', 'null']) {
       expect(errorCodeOf(await handler.handle(post({ ...json, origin }, { parsed: {} }))), origin).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
     }
+  });
+
+  it("without Sec-Fetch-Site, an Origin with no Host or an empty one is 403: nothing says it is the request's own", async () => {
+    const handler = handlerWith();
+    for (const host of [undefined, '', ' ']) {
+      const request = post({ ...json, origin: 'https://evil.example' }, { parsed: {} });
+      request.headers = { ...request.headers, host };
+      expect(errorCodeOf(await handler.handle(request)), JSON.stringify(host)).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    }
+    // Without an Origin (curl, servers, native apps) the Host does not matter; HTTP/2's :authority is its Host.
+    expect((await handler.handle({ ...post(json, { parsed: {} }), headers: { ...json, host: '' } })).status).toBe(200);
+    const http2 = {
+      ...post({ ...json, origin: 'https://api.example' }, { parsed: {} }),
+      headers: { ...json, origin: 'https://api.example', ':authority': 'api.example' },
+    };
+    expect((await handler.handle(http2)).status).toBe(200);
   });
 
   it('allowedOrigins is the opt-in for cross-site use: a listed Origin passes whatever Sec-Fetch-Site says, others are refused', async () => {

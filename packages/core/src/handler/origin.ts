@@ -49,7 +49,8 @@ function hostOf(origin: string): string | undefined {
  * for a request a browser made from another site. An `Origin` listed in `allowedOrigins` passes (the
  * opt-in for pages of other origins, native web views included). Otherwise a browser's
  * `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user); a browser without Fetch
- * Metadata must send an `Origin` whose host is the request's `Host`. Requests with neither header
+ * Metadata must send an `Origin` whose host is the request's `Host` (so not without a `Host`, nor
+ * with an empty one). Requests with neither header
  * (curl, servers, native apps) pass; an empty header counts as missing.
  * `header(name)` returns a request header by lower-case name, e.g. `(name) => req.get(name)` in Express.
  */
@@ -60,9 +61,10 @@ export function isAllowedOrigin(header: (name: string) => string | null | undefi
   if (site) return site === 'same-origin' || site === 'none';
   if (origin === undefined) return true;
   if (allowedOrigins) return false;
-  // Without a Host (nor HTTP/2's :authority) the request's own origin is unknown: nothing to compare.
+  // The request's own origin is its Host (HTTP/2: :authority). No browser sends one empty or none at
+  // all: then no Origin can be the request's own, and the request is refused as a foreign one would be.
   const host = (header('host') || header(':authority'))?.trim().toLowerCase();
-  return host === undefined || hostOf(origin) === host;
+  return Boolean(host) && hostOf(origin) === host;
 }
 
 export function checkOrigin(headers: TokenRequest['headers'], allowedOrigins: readonly string[] | undefined): void {
