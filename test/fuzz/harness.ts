@@ -40,6 +40,9 @@ const NEXT_SIZE_LIMIT = 1024 * 1024;
 const NEXT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'];
 /** Fastify answers what Node's HTTP parser refuses itself (its clientErrorHandler), in JSON. */
 const FASTIFY_CLIENT_ERROR = '{"error":"Bad Request","message":"Client Error","statusCode":400}';
+const FASTIFY_HEADER_OVERFLOW = '{"error":"Request Header Fields Too Large","message":"Exceeded maximum allowed HTTP header size","statusCode":431}';
+/** Node's limit on a request's head (--max-http-header-size). */
+const NODE_MAX_HEADER_SIZE = 16 * 1024;
 /** Adapters whose body parser runs before grantor: a body it refuses may beat grantor's method, origin and user checks. */
 const PARSER_FIRST: readonly AnyAdapterName[] = ['next-pages', 'express-json', 'nest'];
 const GATE_CODES = ['METHOD_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'UNAUTHENTICATED'];
@@ -173,6 +176,7 @@ async function send(target: Target, request: FuzzCase): Promise<{ answer: RawAns
       ] as [string, string][],
       body: request.body,
       ending: request.ending,
+      ...(request.host !== undefined && { host: request.host }),
     };
     const answer = await within(exchange(target.adapter.url, raw, request.abortLate ? () => probe(target) : undefined), 'the server never answered nor closed');
     // Not grantor's answer (or none): grantor may still be reading this request.
@@ -196,8 +200,8 @@ function seenHeader(request: FuzzCase, name: string): string | undefined {
 
 /**
  * The README's origin rule: an Origin listed in allowedOrigins passes; otherwise Sec-Fetch-Site, when
- * sent, must be same-origin or none; without it an Origin, when sent, must name the route's own host
- * (only without allowedOrigins).
+ * sent, must be same-origin or none; without it an Origin, when sent, must name the request's Host
+ * (only without allowedOrigins): the route's own origin, sent with the route's own Host.
  */
 function originAllowed(target: Target, request: FuzzCase): boolean {
   const origin = seenHeader(request, 'origin') || undefined;
@@ -205,7 +209,30 @@ function originAllowed(target: Target, request: FuzzCase): boolean {
   if (listing && origin === ALLOWED_ORIGIN) return true;
   const site = seenHeader(request, 'sec-fetch-site')?.toLowerCase();
   if (site) return site === 'same-origin' || site === 'none';
-  return origin === undefined || (!listing && origin === OWN_ORIGIN);
+  return origin === undefined || (!listing && origin === OWN_ORIGIN && request.host === undefined);
+}
+
+/**
+ * How Node's HTTP server refuses a request's Host before any app code: none on HTTP/1.1, bytes its
+ * parser refuses (control characters other than tab), or a head over its size limit.
+ */
+function nodeHostRefusal(request: FuzzCase): 'missing' | 'bytes' | 'too large' | undefined {
+  const { host } = request;
+  if (host === undefined) return undefined;
+  if (host === null) return 'missing';
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(host)) return 'bytes';
+  return host.length > NODE_MAX_HEADER_SIZE ? 'too large' : undefined;
+}
+
+/** Whether Next can make the route's Request, whose URL it builds from Host (as Node hands it over, trimmed). */
+function nextBuildsRequest(request: FuzzCase): boolean {
+  if (typeof request.host !== 'string') return true;
+  try {
+    new Request(`http://${request.host.trim()}/api/token`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The one media type every POST must have. */
@@ -276,7 +303,13 @@ function bodyRuling(target: Target, request: FuzzCase): { codes: string[]; why: 
 /** Whether grantor's code can run at all: Node and Next answer some requests before any route. */
 function grantorRuns(target: Target, request: FuzzCase): boolean {
   const { method } = request;
-  if (method === 'CONNECT' || !http.METHODS.includes(method) || request.malformed === 'head') return false;
+  if (method === 'CONNECT' || !http.METHODS.includes(method) || request.malformed === 'head' || nodeHostRefusal(request)) return false;
+  if (target.adapter.name === 'next-app' && !nextBuildsRequest(request)) return false;
+  return routeTakes(target, method);
+}
+
+/** Whether the framework routes the method to grantor (Next: the route file exports it; Fastify: it routes it). */
+function routeTakes(target: Target, method: string): boolean {
   const exported = target.adapter.routeExports;
   return !exported || exported.includes(method) || (method === 'HEAD' && exported.includes('GET'));
 }
@@ -314,15 +347,25 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
   const answers: OwnAnswer[] = [];
   if (request.ending === 'abort') answers.push({ why: 'the client left', outcome: 'no answer' });
   if (method === 'CONNECT') answers.push({ why: "Node closes a CONNECT when the server has no 'connect' listener", outcome: 'no answer' });
-  if (request.malformed || request.ending === 'half-close' || !http.METHODS.includes(method)) {
-    const why = "Node's HTTP parser refuses the request (unknown method, bad framing, body cut short)";
+  const hostRefusal = nodeHostRefusal(request);
+  if (hostRefusal === 'missing') answers.push({ why: "Node's HTTP/1.1 server refuses a request without Host", outcome: { status: 400, body: '' } });
+  if (hostRefusal === 'too large') {
+    const why = "Node's HTTP parser refuses a head over its size limit";
+    answers.push(
+      name === 'fastify'
+        ? { why: `${why}; Fastify's clientErrorHandler answers`, outcome: { status: 431, body: FASTIFY_HEADER_OVERFLOW } }
+        : { why, outcome: { status: 431, body: '' } },
+    );
+  }
+  if (request.malformed || request.ending === 'half-close' || !http.METHODS.includes(method) || hostRefusal === 'bytes') {
+    const why = "Node's HTTP parser refuses the request (unknown method, bad framing, body cut short, bytes a Host may not have)";
     answers.push(
       name === 'fastify'
         ? { why: `${why}; Fastify's clientErrorHandler answers`, outcome: { status: 400, body: FASTIFY_CLIENT_ERROR } }
         : { why, outcome: { status: 400, body: '' } },
     );
   }
-  if (name === 'next-app' && routeExports && !grantorRuns(target, request) && http.METHODS.includes(method)) {
+  if (name === 'next-app' && routeExports && !routeTakes(target, method) && http.METHODS.includes(method)) {
     const routeSkipped = true;
     if (method === 'TRACE')
       answers.push({
@@ -337,7 +380,14 @@ function ownAnswers(target: Target, request: FuzzCase): OwnAnswer[] {
       answers.push({ why: 'Next implements OPTIONS for a route that does not export it', outcome: { status: 204, body: '', allow }, routeSkipped });
     } else answers.push({ why: 'Next answers a method the route file does not export (README)', outcome: { status: 405, body: '' }, routeSkipped });
   }
-  if (name === 'fastify' && routeExports && !grantorRuns(target, request) && http.METHODS.includes(method) && method !== 'CONNECT') {
+  if (name === 'next-app' && !hostRefusal && !nextBuildsRequest(request)) {
+    answers.push({
+      why: "Next builds the route's Request from Host: a Host no URL can have fails before any route code, with Next's 500 page",
+      outcome: { status: 500, body: NEXT_ERROR_PAGE },
+      routeSkipped: true,
+    });
+  }
+  if (name === 'fastify' && routeExports && !routeTakes(target, method) && http.METHODS.includes(method) && method !== 'CONNECT') {
     const body = `{"message":"Route ${method}:/api/token${request.query ? `?${request.query}` : ''} not found","error":"Not Found","statusCode":404}`;
     answers.push({ why: 'Fastify answers a method it does not route with its 404 (README)', outcome: { status: 404, body }, routeSkipped: true });
   }
@@ -548,7 +598,7 @@ const ALL_ADAPTERS = [...ADAPTERS, ...APP_PARSER_ADAPTERS];
 
 /** How a failing case prints: the raw request, cut short. */
 function printable(request: FuzzCase): FuzzCase {
-  const wire = serialize('127.0.0.1', {
+  const wire = serialize(request.host === undefined ? '127.0.0.1' : request.host, {
     method: request.method,
     target: `/api/token${request.query ? `?${request.query}` : ''}`,
     headers: [['x-test-user', `${request.user ?? ''}#<id>`], ...request.headers],
@@ -562,8 +612,8 @@ function printable(request: FuzzCase): FuzzCase {
   });
 }
 
-/** One test per adapter: `runs` requests from `requests`, seeded. */
-export function fuzzTokenRoute(family: string, requests: fc.Arbitrary<FuzzCase>, runs = RUNS): void {
+/** One test per adapter: `runs` requests, `examples` first (within `runs`), then from `requests`, seeded. */
+export function fuzzTokenRoute(family: string, requests: fc.Arbitrary<FuzzCase>, runs = RUNS, examples: FuzzCase[] = []): void {
   describe(`token route fuzz: ${family}`, () => {
     const targets = new Map<string, Target>();
     let restoreConsole = () => {};
@@ -587,7 +637,7 @@ export function fuzzTokenRoute(family: string, requests: fc.Arbitrary<FuzzCase>,
           check(target, request, answer, trace);
         });
         try {
-          await fc.assert(property, { seed: SEED, numRuns: runs });
+          await fc.assert(property, { seed: SEED, numRuns: runs, examples: examples.map((example): [FuzzCase] => [printable({ ...example })]) });
         } catch (error) {
           const rerun = `GRANTOR_FUZZ_SEED=${SEED} GRANTOR_FUZZ_RUNS=${runs} pnpm exec vitest run test/fuzz`;
           throw new Error(`${ADAPTER_TITLES[name]}: ${family} (rerun: ${rerun})\n${(error as Error).message}`, { cause: error });

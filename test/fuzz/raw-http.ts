@@ -17,8 +17,8 @@ export interface RawRequest {
    * the connection without reading.
    */
   ending: 'answer' | 'half-close' | 'abort';
-  /** The Host header's value, well-formed or not. @default the URL's host */
-  host?: string;
+  /** The Host header's value, well-formed or not; null: no Host header at all. @default the URL's host */
+  host?: string | null;
 }
 
 export interface RawAnswer {
@@ -28,8 +28,8 @@ export interface RawAnswer {
   body: Buffer;
 }
 
-export function serialize(host: string, request: RawRequest): Buffer {
-  const lines = [`${request.method} ${request.target} HTTP/1.1`, `Host: ${host}`, 'Connection: close'];
+export function serialize(host: string | null, request: RawRequest): Buffer {
+  const lines = [`${request.method} ${request.target} HTTP/1.1`, ...(host === null ? [] : [`Host: ${host}`]), 'Connection: close'];
   for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), request.body]);
 }
@@ -115,7 +115,7 @@ export function exchange(url: string, request: RawRequest, beforeAbort?: () => P
       if (request.ending !== 'abort') check(false);
     });
     socket.on('close', () => (request.ending === 'abort' ? finish(undefined) : check(true)));
-    socket.write(serialize(request.host ?? host, request), () => {
+    socket.write(serialize(request.host === undefined ? host : request.host, request), () => {
       if (request.ending === 'abort') {
         Promise.resolve(beforeAbort?.()).then(
           () => socket.destroy(),

@@ -17,6 +17,8 @@ export type UserName = 'alice' | 'bob';
 
 export interface FuzzCase {
   profile: Profile;
+  /** The Host header's value when it is not the route's own (null: none at all). */
+  host?: string | null;
   /** Who is logged in; null: nobody. */
   user: UserName | null;
   method: string;
@@ -83,6 +85,70 @@ export const originHeaders: fc.Arbitrary<[string, string][]> = fc.oneof(
       ]),
   },
 );
+
+/**
+ * Host values no browser sends, none of them a URL host: empty, with a space or a tab (which Node's
+ * parser takes), with control characters (which it refuses), an invalid port, a bracketed non-IPv6,
+ * userinfo, a label over 63 characters, one over Node's 16 KB header limit, and more.
+ */
+export const MALFORMED_HOSTS = [
+  '',
+  'a b',
+  'exa\tmple.com',
+  'a\u0001b',
+  'a\u007fb',
+  'host:99999',
+  ':80',
+  '[x]',
+  '[::1',
+  'a@b',
+  '%',
+  'example.com:99999',
+  'example.com:80/path',
+  'exa mple.com:80/path',
+  '\u00e9xample.com',
+  `${'a'.repeat(300)}.example`,
+  'h'.repeat(17_000),
+];
+
+/**
+ * A malformed Host (or none) with the headers of a browser on the app's own page, which the origin
+ * rule judges by Host (Origin, no Sec-Fetch-Site), or of another site, a browser with Fetch Metadata, curl.
+ */
+export const malformedHost = fc.record({
+  host: fc.constantFrom<string | null>(...MALFORMED_HOSTS, null),
+  origin: fc.constantFrom<[string, string][]>(
+    [['Origin', OWN_ORIGIN]],
+    [['Origin', OWN_ORIGIN]],
+    [['Origin', 'https://evil.example']],
+    [
+      ['Origin', OWN_ORIGIN],
+      ['Sec-Fetch-Site', 'same-origin'],
+    ],
+    [],
+  ),
+});
+
+/**
+ * Each malformed Host, and none, in alice's JSON POST: from a browser on the app's own page, which the
+ * origin rule judges by Host (403), and from curl (a token). Built by buildCase, below.
+ */
+export const malformedHostExamples = (): FuzzCase[] =>
+  [...MALFORMED_HOSTS, null].flatMap((host) =>
+    [[['Origin', OWN_ORIGIN] as [string, string]], []].map((origin) =>
+      buildCase({
+        profile: 'post',
+        host,
+        user: 'alice',
+        method: 'POST',
+        headers: origin,
+        contentType: 'application/json',
+        payload: bytes('{"room":"lobby"}'),
+        framing: { kind: 'length', zeros: 0 },
+        params: { room: 'lobby' },
+      }),
+    ),
+  );
 
 // ---- methods ----
 
@@ -412,6 +478,7 @@ export function frame(payload: Uint8Array, framing: Framing): Pick<FuzzCase, 'he
 
 export interface Parts {
   profile: Profile;
+  host?: string | null;
   user: UserName | null;
   method: string;
   query?: string;
@@ -423,13 +490,14 @@ export interface Parts {
   params?: Record<string, string>;
 }
 
-export function buildCase({ profile, user, method, query = '', headers = [], contentType, encoding, payload, framing, params }: Parts): FuzzCase {
+export function buildCase({ profile, host, user, method, query = '', headers = [], contentType, encoding, payload, framing, params }: Parts): FuzzCase {
   const sent = encoding?.real ? encode(payload, encoding.name) : payload;
   const framed = frame(sent, framing);
   const typeHeaders: [string, string][] = contentType === undefined ? [] : [['Content-Type', contentType]];
   const encodingHeaders: [string, string][] = encoding ? [['Content-Encoding', encoding.name]] : [];
   return {
     profile,
+    ...(host !== undefined && { host }),
     user,
     method,
     query,

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { exchange } from '../../fuzz/raw-http.js';
+import { MALFORMED_HOSTS } from '../../fuzz/requests.js';
 import { ROOT } from './host-app.js';
 import type { Answer } from './http.js';
 
@@ -75,16 +76,14 @@ export function expectDocsGive(dir: string, file: string, lines: string[]): void
   }
 }
 
-/** Host header values a browser never sends: none parses as a URL's host. */
-export const MALFORMED_HOSTS = ['a b', '[::1', 'example.com:99999', '%', 'exa mple.com:80/path', '\u00e9xample.com', ''];
-
 /**
- * POSTs `{"room":"lobby"}` to `path` with each malformed Host (and other headers such as a session
- * cookie or a bearer token), on a raw socket: fetch would not send them. Returns each status.
+ * POSTs `{"room":"lobby"}` to `path` with each of the fuzz's malformed Hosts and with none (and other
+ * headers such as a session cookie or a bearer token), on a raw socket: fetch would not send them.
+ * Returns each status.
  */
 export async function statusesForMalformedHosts(url: string, path: string, headers: [string, string][] = []): Promise<Record<string, number | 'no answer'>> {
   const statuses: Record<string, number | 'no answer'> = {};
-  for (const host of MALFORMED_HOSTS) {
+  for (const host of [...MALFORMED_HOSTS, null]) {
     const body = new TextEncoder().encode('{"room":"lobby"}');
     const answer = await exchange(url, {
       method: 'POST',
@@ -94,7 +93,7 @@ export async function statusesForMalformedHosts(url: string, path: string, heade
       body,
       ending: 'answer',
     });
-    statuses[host] = answer?.status ?? 'no answer';
+    statuses[host ?? '(none)'] = answer?.status ?? 'no answer';
   }
   return statuses;
 }
