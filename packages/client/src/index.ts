@@ -48,8 +48,10 @@ export interface TokenSourceOptions {
   /**
    * Tabs of one origin take turns (Web Locks) and hand each other the token (BroadcastChannel), so
    * they do not each mint one. A tab takes only a token of its own identity (one with no token yet,
-   * the first one shared): turn off when tabs of one origin may belong to different users.
-   * @default true where BroadcastChannel and navigator.locks exist
+   * the first one shared): turn off when tabs of one origin may belong to different users. Not
+   * on by default outside a page: sources in one server process (Node 24 has BroadcastChannel and
+   * navigator.locks) may serve different users.
+   * @default true in a page (a `document`) where BroadcastChannel and navigator.locks exist
    */
   shareAcrossTabs?: boolean;
   /**
@@ -162,7 +164,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   // Typed by hand: lib.dom's request() does not unwrap the callback's Promise.
   const locks: { request(name: string, options: { signal: AbortSignal }, run: () => Promise<void>): Promise<void> } | undefined = scope.navigator?.locks;
   const channel: BroadcastChannel | undefined =
-    options.shareAcrossTabs !== false && locks && typeof BroadcastChannel == 'function' ? new BroadcastChannel('grantor:' + url) : undefined;
+    (options.shareAcrossTabs ?? !!scope.document) && locks && typeof BroadcastChannel == 'function' ? new BroadcastChannel('grantor:' + url) : undefined;
   const aborter = new AbortController();
   const signal = aborter.signal;
   // Each attached client, the token it last got, and whether that one waits for a disconnect.

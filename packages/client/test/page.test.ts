@@ -1,7 +1,7 @@
 /** Browser-only behaviour with fakes of its globals: tabs sharing one request, and refreshing on online / visible. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTokenSource, type TokenSourceOptions } from '../src/index.js';
-import { FakeBroadcastChannel, FakeDevice, FLOOR_MS, fakeRoute, HOUR, json, routeError, stubPage, stubTabs, tokenBody } from './support.js';
+import { FakeBroadcastChannel, FakeDevice, FLOOR_MS, fakeRoute, HOUR, json, routeError, stubPage, stubServerGlobals, stubTabs, tokenBody } from './support.js';
 
 const options = { url: '/api/token', params: { room: 'lobby' } };
 let tabsOpened = 0;
@@ -134,6 +134,35 @@ describe('tabs of one origin', () => {
     expect(waiter.fetch).not.toHaveBeenCalled();
     expect(FakeBroadcastChannel.open.size).toBe(1);
     holder.close();
+  });
+
+  it('outside a page (a Node 24 server: locks and BroadcastChannel, no document) sources of different users share nothing', async () => {
+    stubServerGlobals();
+    // One route URL, two users of one server process, each with its own bearer header.
+    const sourceFor = (identity: string) => {
+      const fetch = fakeRoute(() => json(200, { ...tokenBody(identity), identity }));
+      return createTokenSource({ ...options, fetch, headers: { authorization: `Bearer ${identity}` } });
+    };
+    const [alice, bob] = [sourceFor('alice'), sourceFor('bob')];
+    const asking = Promise.all([alice.getToken(), bob.getToken()]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const tokens = await asking;
+    expect(tokens.map(({ identity, token }) => [identity, token])).toEqual([
+      ['alice', 'jwt-alice'],
+      ['bob', 'jwt-bob'],
+    ]);
+    // Nothing opened that a source made per server-side render would leak.
+    expect(FakeBroadcastChannel.open.size).toBe(0);
+  });
+
+  it('shareAcrossTabs: true shares outside a page too (a worker of one user)', async () => {
+    stubServerGlobals();
+    const tabs = [openTab({ shareAcrossTabs: true }), openTab({ shareAcrossTabs: true })];
+    const asking = Promise.all(tabs.map(({ source }) => source.getToken()));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const tokens = await asking;
+    expect(tabs.reduce((calls, { fetch }) => calls + fetch.mock.calls.length, 0)).toBe(1);
+    expect(new Set(tokens.map(({ token }) => token)).size).toBe(1);
   });
 
   it('without navigator.locks (Node 20, React Native) every source fetches alone', async () => {

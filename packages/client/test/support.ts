@@ -117,12 +117,18 @@ export class FakeLockManager {
 // Every suite starts without them, as a process that is not a browser tab does; stubTabs() gives a tab's.
 if (globalThis.navigator?.locks) Object.defineProperty(globalThis.navigator, 'locks', { value: undefined, configurable: true });
 
-/** Gives this process a browser origin's BroadcastChannel and navigator.locks (undone by vi.unstubAllGlobals). */
-export function stubTabs() {
+/** Gives this process the BroadcastChannel and navigator.locks that Node 24 has (undone by vi.unstubAllGlobals). */
+export function stubServerGlobals() {
   const locks = new FakeLockManager();
   vi.stubGlobal('BroadcastChannel', FakeBroadcastChannel);
   vi.stubGlobal('navigator', { locks });
   return locks;
+}
+
+/** Makes this process a page of a browser origin: a document, BroadcastChannel and navigator.locks (undone by vi.unstubAllGlobals). */
+export function stubTabs() {
+  vi.stubGlobal('document', Object.assign(new EventTarget(), { visibilityState: 'visible' }));
+  return stubServerGlobals();
 }
 
 /** A window and a document (undone by vi.unstubAllGlobals). */
