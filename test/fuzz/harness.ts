@@ -239,9 +239,27 @@ function nextBuildsRequest(request: FuzzCase): boolean {
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const isJsonPost = (request: FuzzCase) => JSON_TYPE.test(seenHeader(request, 'content-type') ?? '');
 
+/**
+ * Whether the route refuses a Host, as Node hands it over (trimmed), by the README's rule (RFC 9112
+ * §3.2): empty, or not one a URL can hold, or with a path, query, fragment, userinfo or spaces.
+ */
+function hostRefused(request: FuzzCase): boolean {
+  // undefined: the harness's own 127.0.0.1; null: none, which Node refuses before any app code.
+  if (typeof request.host !== 'string') return false;
+  const host = request.host.trim();
+  if (host === '' || /[\s/\\?#@]/.test(host)) return true;
+  try {
+    new URL(`http://${host}/`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** The code of the first check that refuses the request before its body matters, if any. */
 function gateOf(target: Target, request: FuzzCase): string | undefined {
   if (!(PROFILES[target.profile] as readonly string[]).includes(request.method)) return 'METHOD_NOT_ALLOWED';
+  if (hostRefused(request)) return 'BAD_REQUEST';
   if (!originAllowed(target, request)) return 'ORIGIN_NOT_ALLOWED';
   if (request.user === null) return 'UNAUTHENTICATED';
   return undefined;

@@ -968,20 +968,52 @@ describe('secure by default', () => {
     }
   });
 
-  it("without Sec-Fetch-Site, an Origin with no Host or an empty one is 403: nothing says it is the request's own", async () => {
+  it("without Sec-Fetch-Site, an Origin with no Host is 403: nothing says it is the request's own", async () => {
     const handler = handlerWith();
-    for (const host of [undefined, '', ' ']) {
-      const request = post({ ...json, origin: 'https://evil.example' }, { parsed: {} });
-      request.headers = { ...request.headers, host };
-      expect(errorCodeOf(await handler.handle(request)), JSON.stringify(host)).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
-    }
-    // Without an Origin (curl, servers, native apps) the Host does not matter; HTTP/2's :authority is its Host.
-    expect((await handler.handle({ ...post(json, { parsed: {} }), headers: { ...json, host: '' } })).status).toBe(200);
+    const request = post({ ...json, origin: 'https://evil.example' }, { parsed: {} });
+    request.headers = { ...request.headers, host: undefined };
+    expect(errorCodeOf(await handler.handle(request))).toEqual([403, 'ORIGIN_NOT_ALLOWED']);
+    // Without an Origin (curl, servers, native apps) no Host is needed; HTTP/2's :authority is its Host.
+    expect((await handler.handle({ ...post(json, { parsed: {} }), headers: { ...json, host: undefined } })).status).toBe(200);
     const http2 = {
       ...post({ ...json, origin: 'https://api.example' }, { parsed: {} }),
       headers: { ...json, origin: 'https://api.example', ':authority': 'api.example' },
     };
     expect((await handler.handle(http2)).status).toBe(200);
+  });
+
+  it('a Host that is not a valid host and port is 400, before the user is looked up (RFC 9112 §3.2); valid ones pass', async () => {
+    const getUser = vi.fn(() => alice);
+    const handler = handlerWith();
+    const withHost = (host: string, headers: Record<string, string> = json) => ({
+      ...post(headers, { parsed: {} }),
+      user: undefined,
+      getUser,
+      headers: { ...headers, host },
+    });
+    for (const host of ['', ' ', 'a b', 'exa\tmple.com', 'host:99999', ':80', '[x]', '[::1', 'a@b', '%', 'example.com:80/path', 'a?b', 'a#b', 'a\\b', 'a<b']) {
+      const response = await handler.handle(withHost(host));
+      expect(errorCodeOf(response), JSON.stringify(host)).toEqual([400, 'BAD_REQUEST']);
+      expect(bodyOf(response).error.message).toBe('The Host header is not a valid host and port.');
+      expect(response.headers['cache-control']).toBe('no-store');
+      // From a browser on the app's page too: the Host is refused before the origin rule compares it.
+      expect(errorCodeOf(await handler.handle(withHost(host, { ...json, origin: 'https://api.example' }))), JSON.stringify(host)).toEqual([400, 'BAD_REQUEST']);
+    }
+    expect(getUser).not.toHaveBeenCalled();
+    for (const host of [
+      'api.example',
+      'API.example:8443',
+      'localhost:3000',
+      '127.0.0.1',
+      '[::1]:3000',
+      'xn--xmple-rqa.com',
+      '\u00e9xample.com',
+      ' api.example ',
+    ]) {
+      expect((await handler.handle(withHost(host))).status, JSON.stringify(host)).toBe(200);
+    }
+    // The method comes first.
+    expect(errorCodeOf(await handler.handle({ ...withHost('a b'), method: 'PUT' }))).toEqual([405, 'METHOD_NOT_ALLOWED']);
   });
 
   it('allowedOrigins is the opt-in for cross-site use: a listed Origin passes whatever Sec-Fetch-Site says, others are refused', async () => {

@@ -1,6 +1,7 @@
 import { AccessTokenError } from '../errors.js';
 import { createAudit } from './audit.js';
 import { readParams } from './body.js';
+import { checkHost } from './host.js';
 import { checkMethod } from './method.js';
 import { middlewareClientError } from './middleware-errors.js';
 import { resolveOptions } from './options.js';
@@ -16,7 +17,7 @@ import { findUser, identityOf } from './user.js';
 
 /**
  * The token route without a framework: turns a request description into `{ status, headers, body }`.
- * Each request runs the pipeline method → origin → user → body → params → policy → limit → sign → audit,
+ * Each request runs the pipeline method → host → origin → user → body → params → policy → limit → sign → audit,
  * one file per step in this folder. Configuration errors throw here, at start-up; the credentials'
  * values are checked on the first request (see `credentials`).
  *
@@ -35,6 +36,7 @@ export function createTokenHandler<TUser = unknown, TRequest = unknown>(options:
     let identity: string | undefined;
     try {
       checkMethod(request.method, resolved.methods);
+      checkHost(request.headers);
       checkOrigin(request.headers, resolved.allowedOrigins);
       // Each step answers at once unless it waits for something: only a promise is awaited.
       const found = findUser(request);
