@@ -32,6 +32,17 @@ describe('the code blocks of the docs site', () => {
     for (const error of errors) expect(error.message).toMatch(/TS2353: .*'allowedOrigins' does not exist/);
   });
 
+  // tsc --init's NodeNext, in a package of "type": "module": ioredis is CommonJS whose types declare a
+  // default export, so its default import is the module object there, which a bundler's view accepts.
+  test('a default import only a bundler allows fails a Node page', { timeout: TYPE_CHECK_TIMEOUT }, () => {
+    const scaling = using(/import \{ Redis \} from 'ioredis'/);
+    expect(scaling.map((snippet) => snippet.where)).toEqual(['docs/guide/scaling.md #1']);
+    const errors = checkSnippets(scaling.map((snippet) => ({ ...snippet, code: snippet.code.replace('import { Redis }', 'import Redis') })));
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/^TS2351: This expression is not constructable\.[\s\S]*\(in a Node app in ES modules\)$/),
+    ]);
+  });
+
   test('renaming an export fails every block that imports it', { timeout: TYPE_CHECK_TIMEOUT }, () => {
     const importers = using(/import \{[^}]*\bcreateFetchHandler\b[^}]*\} from '@grantor\/core'/);
     expect(importers.length).toBeGreaterThan(2);

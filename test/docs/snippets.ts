@@ -76,34 +76,36 @@ export interface SnippetError {
   message: string;
 }
 
+/** Pages whose apps a bundler builds, with its module resolution (extensionless imports, path aliases). */
+const BUNDLED = /^docs\/recipes\/(next-js|sveltekit|react-router|nuxt|astro|cloudflare-workers)/;
+
 /**
- * Type-checks the snippets: TypeScript blocks with the repository's strict settings, JavaScript blocks
- * as a JavaScript app's editor does (checkJs, not strict, CommonJS where they `require`). The packages'
- * source files are parsed once for both programs. Returns the errors, each with the block it is in.
+ * Type-checks the snippets: TypeScript blocks with the repository's strict settings (a bundler's module
+ * resolution), the blocks of Node apps once more as a Node app in ES modules sees them (NodeNext, as
+ * `tsc --init` sets it: a CommonJS package's default import is its module object there), JavaScript
+ * blocks as a JavaScript app's editor does (checkJs, not strict, CommonJS where they `require`). The
+ * packages' source files are parsed once for all programs. Returns the errors, each with the block it is in.
  */
 export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): SnippetError[] {
   const config = ts.readConfigFile(join(ROOT, 'tsconfig.base.json'), ts.sys.readFile).config;
   const base = ts.convertCompilerOptionsFromJson(config.compilerOptions, ROOT).options;
+  const nodeNext = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
   const parsed = new Map<string, ts.SourceFile | undefined>();
   const errors: SnippetError[] = [];
-  for (const language of ['ts', 'js'] as const) {
+  for (const check of ['ts', 'ts-node', 'js'] as const) {
+    const language = check === 'js' ? 'js' : 'ts';
     const options: ts.CompilerOptions =
-      language === 'ts'
+      check === 'ts'
         ? { ...base, noEmit: true }
-        : {
-            ...base,
-            noEmit: true,
-            allowJs: true,
-            checkJs: true,
-            strict: false,
-            module: ts.ModuleKind.NodeNext,
-            moduleResolution: ts.ModuleResolutionKind.NodeNext,
-          };
+        : check === 'ts-node'
+          ? { ...base, ...nodeNext, noEmit: true }
+          : { ...base, ...nodeNext, noEmit: true, allowJs: true, checkJs: true, strict: false };
     const files = new Map<string, Snippet>();
     snippets.forEach((snippet, index) => {
-      if (snippet.language !== language) return;
+      if (snippet.language !== language || (check === 'ts-node' && BUNDLED.test(snippet.where))) return;
       const commonJs = /\brequire\(|module\.exports|exports\.\w+\s*=/.test(snippet.code);
-      files.set(join(SNIPPET_DIR, `snippet-${index}${language === 'ts' ? '.ts' : commonJs ? '.cjs' : '.mjs'}`), snippet);
+      const extension = check === 'ts' ? '.ts' : check === 'ts-node' ? '.mts' : commonJs ? '.cjs' : '.mjs';
+      files.set(join(SNIPPET_DIR, `snippet-${index}${extension}`), snippet);
     });
     if (files.size === 0) continue;
     const source = (file: string) => {
@@ -131,7 +133,7 @@ export function checkSnippets(snippets: Snippet[], patch?: SourcePatch): Snippet
         const line = diagnostic.start === undefined ? 0 : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line + 1;
         errors.push({
           where: `${snippet.where}, line ${line}`,
-          message: `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+          message: `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}${check === 'ts-node' ? ' (in a Node app in ES modules)' : ''}`,
         });
       }
     }
