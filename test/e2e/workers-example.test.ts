@@ -3,8 +3,11 @@
 // and [vars], and no compatibility flags: no nodejs_compat. (Wrangler 4 itself needs Node 22.12.)
 import { verifyAccessToken } from '@grantor/core';
 import type { Miniflare } from 'miniflare';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, toml, vars } from '../../examples/workers-hono/scripts/local.mjs';
+import { localBindings, startWorker, toml, vars } from '../../examples/workers-hono/scripts/local.mjs';
 
 const ORIGIN = 'http://localhost:8787';
 
@@ -125,5 +128,37 @@ describe('the Workers + Hono example', () => {
     const response = await send('/api/token', { method: 'GET' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('`local` on Node 20, as `wrangler dev` does', () => {
+  it('signs with the credentials of .dev.vars, over [vars], and takes its ALLOWED_ORIGINS for another PORT', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'grantor-dev-vars-'));
+    const own = { accountSid: `AC${'1'.repeat(32)}`, keys: { sid: `SK${'2'.repeat(32)}`, secret: 'a-secret-of-my-own' } };
+    const origin = 'http://localhost:8797';
+    writeFileSync(
+      join(folder, '.dev.vars'),
+      `TWILIO_ACCOUNT_SID=${own.accountSid}\nTWILIO_API_KEY_SID=${own.keys.sid}\nTWILIO_API_KEY_SECRET="${own.keys.secret}"\nALLOWED_ORIGINS=${origin}\n`,
+    );
+    expect(localBindings(join(folder, 'none'))).toEqual(vars);
+    const local = await startWorker({ conditions: ['source'], bindings: localBindings(join(folder, '.dev.vars')) });
+    try {
+      const post = (path: string, headers: Record<string, string>, json: unknown) =>
+        local.dispatchFetch(`${origin}${path}`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(json),
+        });
+      const login = await post('/login', {}, { username: 'alice', password: 'alice-pass' });
+      expect(login.status).toBe(200);
+      const response = await post('/api/token', { cookie: cookieFrom(login) }, { room: 'standup' });
+      expect(response.status).toBe(200);
+      const { token } = (await response.json()) as { token: string };
+      expect(verifyAccessToken(token, own).claims.grants).toEqual({ identity: 'alice', video: { room: 'standup' } });
+      expect(() => verifyAccessToken(token, credentials)).toThrow();
+    } finally {
+      await local.dispose();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

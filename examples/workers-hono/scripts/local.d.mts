@@ -5,4 +5,6 @@ export declare const EXAMPLE: string;
 export declare const toml: string;
 export declare const config: Record<string, string>;
 export declare const vars: Record<string, string>;
-export declare function startWorker(options?: { port?: number; conditions?: string[] }): Promise<Miniflare>;
+/** [vars] with the NAME=value lines of `devVarsFile` (default: the example's .dev.vars) over them. */
+export declare function localBindings(devVarsFile?: string): Record<string, string>;
+export declare function startWorker(options?: { port?: number; conditions?: string[]; bindings?: Record<string, string> }): Promise<Miniflare>;

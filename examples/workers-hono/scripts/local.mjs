@@ -1,9 +1,11 @@
 // The Worker in workerd without wrangler (which needs Node 22.12): bundled with esbuild the way
-// wrangler bundles it, run by Miniflare with wrangler.toml's compatibility date and [vars], no
-// compatibility flags. `pnpm --filter @grantor/example-workers-hono local`; the e2e test uses it too.
-import { readFileSync } from 'node:fs';
+// wrangler bundles it, run by Miniflare with wrangler.toml's compatibility date and [vars] (.dev.vars
+// over them, as wrangler dev does), no compatibility flags. `pnpm --filter @grantor/example-workers-hono
+// local`; the e2e test uses it too.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 
@@ -27,10 +29,19 @@ export const config = tomlTable(toml, '');
 export const vars = tomlTable(toml, 'vars');
 
 /**
+ * [vars] with the `NAME=value` lines of `devVarsFile` over them, as `wrangler dev` takes `.dev.vars`:
+ * without them, real credentials put there would be ignored and every token signed with the demo's.
+ */
+export function localBindings(devVarsFile = join(EXAMPLE, '.dev.vars')) {
+  if (!existsSync(devVarsFile)) return vars;
+  return { ...vars, ...parseEnv(readFileSync(devVarsFile, 'utf8')) };
+}
+
+/**
  * Starts the Worker; `port` serves it over HTTP (otherwise use `dispatchFetch`). `conditions` adds
  * export conditions, e.g. `source` for this repository's TypeScript packages.
  */
-export async function startWorker({ port, conditions = [] } = {}) {
+export async function startWorker({ port, conditions = [], bindings = vars } = {}) {
   const bundle = await build({
     entryPoints: [join(EXAMPLE, config.main)],
     bundle: true,
@@ -47,7 +58,7 @@ export async function startWorker({ port, conditions = [] } = {}) {
   const mf = new Miniflare({
     modules,
     compatibilityDate: config.compatibility_date,
-    bindings: vars,
+    bindings,
     ...(port === undefined ? {} : { port, host: '127.0.0.1' }),
   });
   await mf.ready;
@@ -56,6 +67,6 @@ export async function startWorker({ port, conditions = [] } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 8787);
-  await startWorker({ port });
+  await startWorker({ port, bindings: localBindings() });
   console.log(`grantor Workers + Hono example in workerd (Miniflare): http://localhost:${port}`);
 }
