@@ -3,12 +3,12 @@ import { type Colors, credentialsFromEnv, EXIT, readSecret } from './io.js';
 import { formatDecoded, formatFindings, formatTime, printable, printableJson, type Report, toReport } from './report.js';
 
 export interface InspectCommandOptions {
-  json?: boolean;
+  json?: boolean | undefined;
 }
 
 export interface VerifyCommandOptions extends InspectCommandOptions {
-  accountSid?: string;
-  secretFile?: string;
+  accountSid?: string | undefined;
+  secretFile?: string | undefined;
 }
 
 export interface CommandResult {

@@ -30,7 +30,7 @@ export function colorsFor(stream: NodeJS.WriteStream): Colors {
 }
 
 /** The credential variables, read from the environment; empty values count as unset. */
-export function credentialsFromEnv(): { accountSid?: string; keySid?: string; secret?: string } {
+export function credentialsFromEnv(): { accountSid?: string | undefined; keySid?: string | undefined; secret?: string | undefined } {
   const read = (name: string) => process.env[name]?.trim() || undefined;
   return { accountSid: read('TWILIO_ACCOUNT_SID'), keySid: read('TWILIO_API_KEY_SID'), secret: read('TWILIO_API_KEY_SECRET') };
 }

@@ -3,20 +3,20 @@ import { credentialsFromEnv, readSecret, requireVariables } from './io.js';
 
 export interface MintOptions {
   identity: string;
-  video?: boolean;
-  videoRoom?: string;
-  voiceApp?: string;
-  voiceIncoming?: boolean;
-  voicePushCredential?: string;
-  chatService?: string;
-  chatPushCredential?: string;
-  syncService?: string;
-  ttl?: number;
-  nbf?: number;
-  jti?: string;
-  region?: string;
-  secretFile?: string;
-  json?: boolean;
+  video?: boolean | undefined;
+  videoRoom?: string | undefined;
+  voiceApp?: string | undefined;
+  voiceIncoming?: boolean | undefined;
+  voicePushCredential?: string | undefined;
+  chatService?: string | undefined;
+  chatPushCredential?: string | undefined;
+  syncService?: string | undefined;
+  ttl?: number | undefined;
+  nbf?: number | undefined;
+  jti?: string | undefined;
+  region?: string | undefined;
+  secretFile?: string | undefined;
+  json?: boolean | undefined;
 }
 
 /** Each product flag turns its grant on; the core validates every value. */

@@ -6,45 +6,45 @@ export interface TokenSourceOptions {
    * Sent as the JSON body (POST) or as the query string (GET).
    * @default {}
    */
-  params?: Record<string, unknown>;
+  params?: Record<string, unknown> | undefined;
   /**
    * How the route is called. GET sends `params` as the query string.
    * @default 'POST'
    */
-  method?: 'POST' | 'GET';
+  method?: 'POST' | 'GET' | undefined;
   /**
    * Headers of every request, or a function that returns them (read before each attempt, so a
    * bearer token can be renewed in between).
    * @default {}
    */
-  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  headers?: (Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)) | undefined;
   /**
    * Whether the session cookie goes along.
    * @default 'same-origin'
    */
-  credentials?: RequestCredentials;
+  credentials?: RequestCredentials | undefined;
   /**
    * The fetch to call, e.g. an instrumented one.
    * @default globalThis.fetch
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * Seconds before `expiresAt` from which a cached token counts as stale and is refetched (and an
    * attached client's token is renewed); never more than half the token's ttl.
    * @default 60
    */
-  refreshMargin?: number;
+  refreshMargin?: number | undefined;
   /**
    * Retries after the first attempt when the route answers 429 or 5xx or the network fails.
    * @default 4
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * Backoff in ms: a random delay up to `base * 2^attempt` (full jitter), at most `max`. A larger
    * `Retry-After` wins, also capped by `max`.
    * @default { base: 500, max: 30000 }
    */
-  retryDelay?: { base?: number; max?: number };
+  retryDelay?: { base?: number; max?: number } | undefined;
   /**
    * Tabs of one origin take turns (Web Locks) and hand each other the token (BroadcastChannel), so
    * they do not each mint one. A tab takes only a token of its own identity (one with no token yet,
@@ -53,14 +53,14 @@ export interface TokenSourceOptions {
    * navigator.locks) may serve different users.
    * @default true in a page (a `document`) where BroadcastChannel and navigator.locks exist
    */
-  shareAcrossTabs?: boolean;
+  shareAcrossTabs?: boolean | undefined;
   /**
    * Told what failed where no caller awaits it: a refresh for an attached client or on coming back
    * online or visible (a {@link TokenSourceError}), a client's `updateToken` (what it threw), and
    * `IDENTITY_CHANGED` when the route answered for another identity and the clients were detached.
    * @default undefined
    */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
 }
 
 /** A token as the route answered it. */
@@ -84,21 +84,21 @@ export interface SourcedToken {
 export interface TokenConsumer {
   updateToken(token: string): unknown;
   /** Conversations' and Sync's clients: `'disconnecting'` holds a new token back until `'disconnected'`. */
-  connectionState?: string;
+  connectionState?: string | undefined;
   on(event: string, listener: (state?: any) => void): unknown;
   off?(event: string, listener: (state?: any) => void): unknown;
   removeListener?(event: string, listener: (state?: any) => void): unknown;
 }
 
 interface Consumer {
-  token?: string;
-  deferred?: boolean;
+  token?: string | undefined;
+  deferred?: boolean | undefined;
   detach(): void;
 }
 
 export interface TokenSource {
   /** A fresh token: the cached one, the one already on its way, or a new one. */
-  getToken(options?: { forceRefresh?: boolean }): Promise<SourcedToken>;
+  getToken(options?: { forceRefresh?: boolean | undefined }): Promise<SourcedToken>;
   /** Later tokens are asked for with these params; the cached token is dropped if they differ. */
   setParams(params: Record<string, unknown>): void;
   /**
@@ -120,12 +120,16 @@ export interface TokenSource {
 // `declare` fields: no class-field helpers in the ES2020 bundle.
 export class TokenSourceError extends Error {
   declare readonly code: string;
-  declare readonly status?: number;
+  declare readonly status?: number | undefined;
   declare readonly retryable: boolean;
   /** Seconds, from the `Retry-After` header. */
-  declare readonly retryAfter?: number;
+  declare readonly retryAfter?: number | undefined;
 
-  constructor(code: string, message: string, options: { status?: number; retryable?: boolean; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { status?: number | undefined; retryable?: boolean | undefined; retryAfter?: number | undefined; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'TokenSourceError';
     this.code = code;

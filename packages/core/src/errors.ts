@@ -64,10 +64,10 @@ export function httpStatusOf(code: AccessTokenErrorCode): number {
 /** One field that failed request validation, in express-validator's shape. */
 export interface ValidationErrorDetail {
   type: 'field' | 'alternative' | 'alternative_grouped' | 'unknown_fields';
-  path?: string;
-  location?: string;
+  path?: string | undefined;
+  location?: string | undefined;
   msg: string;
-  value?: unknown;
+  value?: unknown | undefined;
   [key: string]: unknown;
 }
 

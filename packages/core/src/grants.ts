@@ -67,31 +67,31 @@ export interface ChatGrantOptions {
    * Conversations / Chat service SID (`IS...`).
    * @default undefined (left out of the token)
    */
-  serviceSid?: string;
+  serviceSid?: string | undefined;
   /**
    * An identifier for the device or browser tab, for multi-device users.
    * @default undefined (left out of the token)
    */
-  endpointId?: string;
+  endpointId?: string | undefined;
   /**
    * Deployment role SID (`RL...`).
    * @default undefined (left out of the token)
    */
-  deploymentRoleSid?: string;
+  deploymentRoleSid?: string | undefined;
   /**
    * Push credential SID (`CR...`).
    * @default undefined (left out of the token)
    */
-  pushCredentialSid?: string;
+  pushCredentialSid?: string | undefined;
 }
 
 /** Conversations and Chat (`chat`). */
 export class ChatGrant extends Grant {
   readonly key = 'chat';
-  serviceSid?: string;
-  endpointId?: string;
-  deploymentRoleSid?: string;
-  pushCredentialSid?: string;
+  serviceSid?: string | undefined;
+  endpointId?: string | undefined;
+  deploymentRoleSid?: string | undefined;
+  pushCredentialSid?: string | undefined;
 
   constructor(options: ChatGrantOptions = {}) {
     super();
@@ -123,37 +123,37 @@ export interface VoiceGrantOptions {
    * Allow incoming calls to this identity. Only `true` grants it.
    * @default undefined (left out of the token)
    */
-  incomingAllow?: boolean;
+  incomingAllow?: boolean | undefined;
   /**
    * TwiML application SID (`AP...`) for outgoing calls.
    * @default undefined (left out of the token)
    */
-  outgoingApplicationSid?: string;
+  outgoingApplicationSid?: string | undefined;
   /**
    * Parameters passed to the TwiML application; sent only with `outgoingApplicationSid`.
    * @default undefined (left out of the token)
    */
-  outgoingApplicationParams?: Record<string, unknown>;
+  outgoingApplicationParams?: Record<string, unknown> | undefined;
   /**
    * Push credential SID (`CR...`) for mobile push notifications.
    * @default undefined (left out of the token)
    */
-  pushCredentialSid?: string;
+  pushCredentialSid?: string | undefined;
   /**
    * An identifier for the device or browser tab, for multi-device users.
    * @default undefined (left out of the token)
    */
-  endpointId?: string;
+  endpointId?: string | undefined;
 }
 
 /** Programmable Voice (`voice`). */
 export class VoiceGrant extends Grant {
   readonly key = 'voice';
-  incomingAllow?: boolean;
-  outgoingApplicationSid?: string;
-  outgoingApplicationParams?: Record<string, unknown>;
-  pushCredentialSid?: string;
-  endpointId?: string;
+  incomingAllow?: boolean | undefined;
+  outgoingApplicationSid?: string | undefined;
+  outgoingApplicationParams?: Record<string, unknown> | undefined;
+  pushCredentialSid?: string | undefined;
+  endpointId?: string | undefined;
 
   constructor(options: VoiceGrantOptions = {}) {
     super();
@@ -199,13 +199,13 @@ export interface VideoGrantOptions {
    * Room name or Room SID (`RM...`) the token may join; omit for any room.
    * @default undefined (left out of the token)
    */
-  room?: string;
+  room?: string | undefined;
 }
 
 /** Programmable Video (`video`). */
 export class VideoGrant extends Grant {
   readonly key = 'video';
-  room?: string;
+  room?: string | undefined;
 
   constructor(options: VideoGrantOptions = {}) {
     super();
@@ -228,19 +228,19 @@ export interface SyncGrantOptions {
    * Sync service SID (`IS...`).
    * @default undefined (left out of the token)
    */
-  serviceSid?: string;
+  serviceSid?: string | undefined;
   /**
    * An identifier for the device or browser tab, for multi-device users.
    * @default undefined (left out of the token)
    */
-  endpointId?: string;
+  endpointId?: string | undefined;
 }
 
 /** Sync (`data_sync`). */
 export class SyncGrant extends Grant {
   readonly key = 'data_sync';
-  serviceSid?: string;
-  endpointId?: string;
+  serviceSid?: string | undefined;
+  endpointId?: string | undefined;
 
   constructor(options: SyncGrantOptions = {}) {
     super();
@@ -266,25 +266,25 @@ export interface TaskRouterGrantOptions {
    * Workspace SID (`WS...`).
    * @default undefined (left out of the token)
    */
-  workspaceSid?: string;
+  workspaceSid?: string | undefined;
   /**
    * Worker SID (`WK...`).
    * @default undefined (left out of the token)
    */
-  workerSid?: string;
+  workerSid?: string | undefined;
   /**
    * The TaskRouter role, e.g. "worker".
    * @default undefined (left out of the token)
    */
-  role?: string;
+  role?: string | undefined;
 }
 
 /** TaskRouter (`task_router`). */
 export class TaskRouterGrant extends Grant {
   readonly key = 'task_router';
-  workspaceSid?: string;
-  workerSid?: string;
-  role?: string;
+  workspaceSid?: string | undefined;
+  workerSid?: string | undefined;
+  role?: string | undefined;
 
   constructor(options: TaskRouterGrantOptions = {}) {
     super();
@@ -313,13 +313,13 @@ export interface PlaybackGrantOptions {
    * The grant object returned by Twilio Live's PlaybackGrant API, passed through unchanged.
    * @default undefined (left out of the token)
    */
-  grant?: Record<string, unknown>;
+  grant?: Record<string, unknown> | undefined;
 }
 
 /** Twilio Live playback (`player`). */
 export class PlaybackGrant extends Grant {
   readonly key = 'player';
-  grant?: Record<string, unknown>;
+  grant?: Record<string, unknown> | undefined;
 
   constructor(options: PlaybackGrantOptions = {}) {
     super();
@@ -343,13 +343,13 @@ export class PlaybackGrant extends Grant {
  * `{ video: { room: 'r1' }, voice: { incomingAllow: true } }`. Emitted in the object's key order.
  */
 export interface GrantsSpec {
-  chat?: ChatGrantOptions;
-  voice?: VoiceGrantOptions;
-  video?: VideoGrantOptions;
-  sync?: SyncGrantOptions;
-  taskRouter?: TaskRouterGrantOptions;
+  chat?: ChatGrantOptions | undefined;
+  voice?: VoiceGrantOptions | undefined;
+  video?: VideoGrantOptions | undefined;
+  sync?: SyncGrantOptions | undefined;
+  taskRouter?: TaskRouterGrantOptions | undefined;
   /** The grant object from Twilio Live, as for `PlaybackGrant`'s `grant` option. */
-  playback?: Record<string, unknown>;
+  playback?: Record<string, unknown> | undefined;
 }
 
 const GRANT_FACTORIES: { [K in keyof Required<GrantsSpec>]: (options: NonNullable<GrantsSpec[K]>) => Grant } = {

@@ -86,22 +86,22 @@ export interface AccessTokenOptions {
    * Lifetime in whole seconds, from 1 to 86400.
    * @default 3600
    */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * Not-before time, a Unix time in whole seconds. Omitted from the token when not set.
    * @default undefined (no `nbf` claim)
    */
-  nbf?: number;
+  nbf?: number | undefined;
   /**
    * Home region code written to the `twr` header, e.g. `"ie1"`.
    * @default undefined (no `twr` header)
    */
-  region?: string;
+  region?: string | undefined;
   /**
    * The token's `jti`.
    * @default `${apiKeySid}-${issuedAt}-${random}`, unique per token
    */
-  jti?: string;
+  jti?: string | undefined;
 }
 
 /**
@@ -203,22 +203,22 @@ export interface SignerOptions {
    * Lifetime used when `sign()` gets no `ttl`, in seconds.
    * @default 3600
    */
-  defaultTtl?: number;
+  defaultTtl?: number | undefined;
   /**
    * The longest lifetime `sign()` accepts, in seconds; at most 86400 (Twilio's limit).
    * @default 86400
    */
-  maxTtl?: number;
+  maxTtl?: number | undefined;
   /**
    * Home region code for the `twr` header, e.g. `"ie1"`.
    * @default undefined (no `twr` header)
    */
-  region?: string;
+  region?: string | undefined;
   /**
    * Current time in milliseconds, read once per token.
    * @default Date.now
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
 }
 
 export interface SignOptions {
@@ -230,17 +230,17 @@ export interface SignOptions {
    * Lifetime in seconds; defaults to the signer's `defaultTtl`.
    * @default the signer's `defaultTtl`
    */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * Not-before time, a Unix time in whole seconds.
    * @default undefined (no `nbf` claim)
    */
-  nbf?: number;
+  nbf?: number | undefined;
   /**
    * A `jti` of your own; by default a unique one is made.
    * @default a unique `SK...-<issued at>-<random>`
    */
-  jti?: string;
+  jti?: string | undefined;
 }
 
 export interface IssuedToken {

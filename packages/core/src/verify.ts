@@ -7,23 +7,23 @@ import { ACCOUNT_SID, API_KEY_SID, checkAccountSid, checkGrants, MAX_TTL, normal
 
 export interface AccessTokenHeader {
   alg: string;
-  typ?: string;
-  cty?: string;
+  typ?: string | undefined;
+  cty?: string | undefined;
   /** Home region, when the token names one. */
-  twr?: string;
+  twr?: string | undefined;
   [key: string]: unknown;
 }
 
 export interface AccessTokenClaims {
-  jti?: string;
-  grants?: { identity?: string; [grant: string]: unknown };
-  iat?: number;
-  nbf?: number;
-  exp?: number;
+  jti?: string | undefined;
+  grants?: { identity?: string; [grant: string]: unknown } | undefined;
+  iat?: number | undefined;
+  nbf?: number | undefined;
+  exp?: number | undefined;
   /** The API key SID that signed the token. */
-  iss?: string;
+  iss?: string | undefined;
   /** The Account SID. */
-  sub?: string;
+  sub?: string | undefined;
   [key: string]: unknown;
 }
 
@@ -84,22 +84,22 @@ export interface InspectOptions {
    * When given, `sub` must equal it.
    * @default undefined (`sub` must only look like an Account SID)
    */
-  accountSid?: string;
+  accountSid?: string | undefined;
   /**
    * When given, `iss` must be one of them and the signature must match its secret.
    * @default undefined (the signature is not checked)
    */
-  keys?: ApiKey | readonly ApiKey[];
+  keys?: ApiKey | readonly ApiKey[] | undefined;
   /**
    * Current time in milliseconds.
    * @default Date.now
    */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /**
    * Seconds of clock skew allowed for `exp` and `nbf`.
    * @default 0
    */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
 }
 
 export interface AccessTokenInspection {

@@ -15,7 +15,7 @@ export type TokenRouteOptions<TUser = Express.User> = TokenHandlerOptions<TUser,
    * whose `user` TypeScript then types from it.
    * @default (req) => req.user (Passport)
    */
-  getUser?: GetUser<TUser, [req: Request]>;
+  getUser?: GetUser<TUser, [req: Request]> | undefined;
 };
 
 /** What `createTokenRoute()` returns: the route, and the error handler that answers for middleware before it. */

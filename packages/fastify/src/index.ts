@@ -14,7 +14,7 @@ export type GrantorOptions<TUser = RequestUser> = TokenHandlerOptions<TUser, Fas
    * Reads the authenticated user from the request; return null or undefined when nobody is logged in.
    * @default (request) => request.user (@fastify/passport, or @fastify/jwt after request.jwtVerify())
    */
-  getUser?: GetUser<TUser, [request: FastifyRequest]>;
+  getUser?: GetUser<TUser, [request: FastifyRequest]> | undefined;
 };
 
 /**

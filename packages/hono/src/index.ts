@@ -7,7 +7,7 @@ export type TokenRouteOptions<TUser = unknown> = TokenHandlerOptions<TUser, Cont
    * Reads the authenticated user from the context; return null or undefined when nobody is logged in.
    * @default (c) => c.get('user'), set by your auth middleware with c.set('user', user)
    */
-  getUser?: GetUser<TUser, [c: Context]>;
+  getUser?: GetUser<TUser, [c: Context]> | undefined;
 };
 
 /**

@@ -6,7 +6,7 @@ export type TokenRouteOptions<TUser = unknown> = TokenHandlerOptions<TUser, Cont
    * Reads the authenticated user from the context; return null or undefined when nobody is logged in.
    * @default (ctx) => ctx.state.user (koa-passport)
    */
-  getUser?: (ctx: Context) => TUser | null | undefined | Promise<TUser | null | undefined>;
+  getUser?: ((ctx: Context) => TUser | null | undefined | Promise<TUser | null | undefined>) | undefined;
 };
 
 /**

@@ -44,43 +44,43 @@ export interface BearerUserOptions {
    * tokens have none, such as Cognito's `client_id` or Clerk's `azp`.
    * @default 'aud'
    */
-  audienceClaim?: string;
+  audienceClaim?: string | undefined;
   /**
    * The provider's JSON Web Key Set. Give it where the provider has no OpenID configuration.
    * @default the `jwks_uri` of `<issuer>/.well-known/openid-configuration`
    */
-  jwksUri?: string;
+  jwksUri?: string | undefined;
   /**
    * Accepted signature algorithms, asymmetric only: `none` and HMAC (`HS256`...) are refused here,
    * since a provider's HMAC key would be a secret shared with every app it serves.
    * @default ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519']
    */
-  algorithms?: readonly BearerAlgorithm[];
+  algorithms?: readonly BearerAlgorithm[] | undefined;
   /**
    * Seconds of clock skew allowed on `exp` and `nbf`, at most 300.
    * @default 5
    */
-  clockTolerance?: number;
+  clockTolerance?: number | undefined;
   /**
    * Milliseconds a discovery or JWKS fetch may take; beyond it the request gets 503.
    * @default 3000
    */
-  fetchTimeout?: number;
+  fetchTimeout?: number | undefined;
   /**
    * Seconds after a JWKS fetch before a token with an unknown `kid` may cause another (key rotation).
    * @default 30
    */
-  cooldown?: number;
+  cooldown?: number | undefined;
   /**
    * Seconds a fetched JWKS is used before it is fetched again.
    * @default 600
    */
-  maxAge?: number;
+  maxAge?: number | undefined;
   /**
    * Seconds to answer 503 (with this `Retry-After`) after a discovery or JWKS fetch failed, before trying again.
    * @default 5
    */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
 }
 
 const DEFAULT_ALGORITHMS: readonly BearerAlgorithm[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'];

@@ -17,11 +17,11 @@ export interface JwtChecks {
 /** The claims of a verified bearer token. */
 export interface BearerClaims {
   iss: string;
-  sub?: string;
-  aud?: string | string[];
+  sub?: string | undefined;
+  aud?: string | string[] | undefined;
   exp: number;
-  nbf?: number;
-  iat?: number;
+  nbf?: number | undefined;
+  iat?: number | undefined;
   [claim: string]: unknown;
 }
 

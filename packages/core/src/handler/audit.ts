@@ -7,7 +7,7 @@ import type { DeniedEvent, TokenHandlerBaseOptions } from './types.js';
  * What the route did about an error that reaches onError: the default log line says it, since the same
  * hook gets a 500's cause, a 503's cause and a rate limit store failure the in-process count covered.
  */
-export type ErrorOutcome = { status: 500 | 503; code?: string } | 'counted-in-memory';
+export type ErrorOutcome = { status: 500 | 503; code?: string | undefined } | 'counted-in-memory';
 
 function logError(error: unknown, outcome: ErrorOutcome): void {
   const summary =

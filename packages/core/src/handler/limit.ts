@@ -27,7 +27,7 @@ export interface RateLimitWindow {
 export interface SharedRateLimit {
   limiter: TokenRateLimiter;
   /** @default 'fail-closed' */
-  whenStoreFails?: 'fail-closed' | 'memory';
+  whenStoreFails?: 'fail-closed' | 'memory' | undefined;
 }
 
 /** Counts one token for the identity; a store error the fallback covered goes to `reportStoreError`. */

@@ -9,11 +9,11 @@ const REFUSED = 'You may not get a token for this request.';
 export function decideGrants<TUser, TRequest>(
   policy: ResolvedOptions<TUser, TRequest>['policy'],
   context: PolicyContext<TUser, TRequest>,
-): MaybePromise<{ grants: GrantsInput; ttl?: number }> {
+): MaybePromise<{ grants: GrantsInput; ttl?: number | undefined }> {
   return settle(policy(context), checkDecision);
 }
 
-function checkDecision(decision: PolicyDecision): { grants: GrantsInput; ttl?: number } {
+function checkDecision(decision: PolicyDecision): { grants: GrantsInput; ttl?: number | undefined } {
   if (decision === false || (decision && 'deny' in decision)) {
     throw new AccessTokenError('FORBIDDEN', (decision && decision.deny) || REFUSED);
   }

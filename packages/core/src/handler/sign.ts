@@ -3,7 +3,7 @@ import type { IssuedToken } from '../token.js';
 import type { ResolvedOptions } from './types.js';
 
 /** Signs the token; a policy ttl above `maxTtl` is capped, never refused. */
-export function issueToken(options: ResolvedOptions<any, any>, identity: string, decision: { grants: GrantsInput; ttl?: number }): IssuedToken {
+export function issueToken(options: ResolvedOptions<any, any>, identity: string, decision: { grants: GrantsInput; ttl?: number | undefined }): IssuedToken {
   const ttl = Math.min(decision.ttl ?? options.defaultTtl, options.maxTtl);
   return options.signer().sign({ identity, grants: decision.grants, ttl });
 }

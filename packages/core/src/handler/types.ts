@@ -4,7 +4,7 @@ import type { ApiKey, Signer } from '../token.js';
 import type { RateLimitStep, RateLimitWindow, SharedRateLimit, TokenRateLimiter } from './limit.js';
 
 /** What a policy returns: the grants to issue (and optionally a shorter ttl), or a refusal. */
-export type PolicyDecision = { grants: GrantsInput; ttl?: number } | false | { deny: string };
+export type PolicyDecision = { grants: GrantsInput; ttl?: number | undefined } | false | { deny: string };
 
 export interface PolicyContext<TUser, TRequest> {
   /** The authenticated app user. */
@@ -31,12 +31,12 @@ export interface IssuedEvent<TUser = unknown, TRequest = unknown> {
 
 export interface DeniedEvent<TUser = unknown, TRequest = unknown> {
   /** Present once the user is known. */
-  identity?: string;
+  identity?: string | undefined;
   code: AccessTokenErrorCode;
   status: number;
   /** Why the request was refused (the message sent to the client). */
   reason: string;
-  user?: TUser;
+  user?: TUser | undefined;
   request: TRequest;
 }
 
@@ -44,7 +44,7 @@ export interface DeniedEvent<TUser = unknown, TRequest = unknown> {
 export interface TokenRouteCredentials {
   accountSid: string;
   keys: ApiKey | readonly ApiKey[];
-  region?: string;
+  region?: string | undefined;
 }
 
 /** Every option but `identity`, whose presence depends on the user type (see `TokenHandlerOptions`). */
@@ -57,13 +57,13 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * fail at start-up instead, pass `signer: createSigner(credentials)`, which checks them at once.
    * @default undefined: give either `credentials` or `signer`
    */
-  credentials?: TokenRouteCredentials;
+  credentials?: TokenRouteCredentials | undefined;
   /**
    * A ready signer from `createSigner()`, instead of `credentials`: its credentials were checked when
    * it was created.
    * @default undefined: give either `credentials` or `signer`
    */
-  signer?: Signer;
+  signer?: Signer | undefined;
   /**
    * Decides what the user may do: return `{ grants, ttl? }` to issue a token, `false` or
    * `{ deny: 'reason' }` to refuse with 403. May be async. A thrown error answers 500.
@@ -73,17 +73,17 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * Token lifetime in seconds when the policy gives none.
    * @default 3600
    */
-  ttl?: number;
+  ttl?: number | undefined;
   /**
    * The longest lifetime issued, in seconds (at most 86400). A longer policy ttl is capped to it.
    * @default 86400
    */
-  maxTtl?: number;
+  maxTtl?: number | undefined;
   /**
    * Accepted methods. `GET` reads params from the query string; enable it only if you must.
    * @default ['POST']
    */
-  methods?: readonly ('POST' | 'GET')[];
+  methods?: readonly ('POST' | 'GET')[] | undefined;
   /**
    * Origins such as `https://app.example.com` whose pages may get tokens even from another site: the
    * opt-in for cross-site use (your CORS middleware must allow them too). Without it a browser's
@@ -95,7 +95,7 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * `tauri://localhost`). `null` is never accepted. Anything else throws at start-up.
    * @default undefined (same-origin pages and clients without an Origin only)
    */
-  allowedOrigins?: readonly string[];
+  allowedOrigins?: readonly string[] | undefined;
   /**
    * Your own express-validator chains for extra params, e.g. `[body('device').isIn(['web', 'ios'])]`.
    * Params are validated in the `body` location (for GET, the query string). Unknown params get 400.
@@ -103,7 +103,7 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * validators the route accepts `room` only and never loads it.
    * @default []
    */
-  validators?: readonly ParamsValidationChain[];
+  validators?: readonly ParamsValidationChain[] | undefined;
   /**
    * The largest request body, in bytes: a larger body gets 413. It holds whoever reads the body: grantor
    * stops reading past it, and when your app's body parser (e.g. an app-wide `express.json()`) already
@@ -111,7 +111,7 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * longer, are refused all the same.
    * @default 8192
    */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /**
    * Tokens per identity: `{ points, duration }` for an in-process limit (`points` tokens each `duration`
    * seconds), or a rate-limiter-flexible limiter you configured, such as `RateLimiterRedis`, to share the
@@ -121,23 +121,23 @@ export interface TokenHandlerBaseOptions<TUser = unknown, TRequest = unknown> {
    * store's error goes to `onError` either way.
    * @default undefined (no limit)
    */
-  rateLimit?: TokenRateLimiter | RateLimitWindow | SharedRateLimit;
+  rateLimit?: TokenRateLimiter | RateLimitWindow | SharedRateLimit | undefined;
   /**
    * Called after a token is issued, with metadata only (never the token). A throw answers 500.
    * @default undefined (no audit)
    */
-  onIssued?: (event: IssuedEvent<TUser, TRequest>) => void | Promise<void>;
+  onIssued?: ((event: IssuedEvent<TUser, TRequest>) => void | Promise<void>) | undefined;
   /**
    * Called for every refused request (4xx), with the reason. A throw answers 500.
    * @default undefined (no audit)
    */
-  onDenied?: (event: DeniedEvent<TUser, TRequest>) => void | Promise<void>;
+  onDenied?: ((event: DeniedEvent<TUser, TRequest>) => void | Promise<void>) | undefined;
   /**
    * Called with the cause of every 500 and 503 answer, and with a rate limit store's error that
    * `whenStoreFails: 'memory'` covered. Log it here; the client only sees a generic message.
    * @default logs one line to console.error: what the route answered (`failed with 503 (RATE_LIMIT_UNAVAILABLE)`), then the error's code or name and message, no stack
    */
-  onError?: (error: unknown, request: TRequest) => void | Promise<void>;
+  onError?: ((error: unknown, request: TRequest) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -164,7 +164,7 @@ export type IdentityOption<TUser> = {
    * How a user becomes a Twilio identity. The identity never comes from the client.
    * @default (user) => String(user.id)
    */
-  identity?: IdentityOf<TUser>;
+  identity?: IdentityOf<TUser> | undefined;
 } & (unknown extends TUser
   ? {}
   : [TUser] extends [{ id: string | number }]
@@ -196,9 +196,9 @@ export interface TokenRequest<TUser = unknown, TRequest = unknown> {
   /** Looks the user up; adapters pass this so a failing lookup answers 500 through `onError`. */
   getUser?: () => TUser | null | undefined | Promise<TUser | null | undefined>;
   /** The parsed query string (used for GET). */
-  query?: Record<string, unknown>;
+  query?: Record<string, unknown> | undefined;
   /** The body: already parsed by the app's body parser, or a stream for grantor to read. */
-  body?: { parsed: unknown } | { stream: AsyncIterable<Uint8Array> };
+  body?: { parsed: unknown } | { stream: AsyncIterable<Uint8Array> } | undefined;
   /** The framework's own request object, handed to the policy and the hooks. */
   request: TRequest;
 }
