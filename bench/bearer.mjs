@@ -120,7 +120,7 @@ async function measure({ run, request, bare }, sliceMs) {
   return { perSecond: (operations / elapsed) * 1000, cpuMicros: (cpu.user + cpu.system) / operations };
 }
 
-export async function runBearerBench({ rounds = 7, sliceMs = 300, warmupMs = 500, log = () => {} } = {}) {
+export async function runBearerBench({ rounds = 15, sliceMs = 300, warmupMs = 500, log = () => {} } = {}) {
   const provider = await startProvider();
   try {
     const cases = casesFor(provider.issuer);
