@@ -15,15 +15,15 @@ const CODE_BY_STATUS: Partial<Record<number, AccessTokenErrorCode>> = {
 };
 
 interface HttpError {
-  name?: unknown | undefined;
-  status?: unknown | undefined;
-  statusCode?: unknown | undefined;
-  expose?: unknown | undefined;
-  type?: unknown | undefined;
-  limit?: unknown | undefined;
-  message?: unknown | undefined;
+  name?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+  expose?: unknown;
+  type?: unknown;
+  limit?: unknown;
+  message?: unknown;
   /** The text a body parser could not parse (body-parser's and co-body's parse errors carry it). */
-  body?: unknown | undefined;
+  body?: unknown;
 }
 
 function isValidJson(text: unknown): boolean {
