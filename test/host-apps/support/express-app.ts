@@ -9,7 +9,7 @@ import { docsGive } from './grantor.js';
 import { appEnv, installCommandLine, installHostApp, packPackages, run, startApp, type InstalledApp, type Packed, type RunResult } from './host-app.js';
 import { describeTokenRoute, type HostAppUnderTest } from './token-route-contract.js';
 
-export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut' | 'failsOnMalformedHost'> {
+export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut'> {
   /** The folder under test/host-apps/. */
   app: string;
   /** The auth library's own variables (its secret). */
@@ -21,7 +21,7 @@ export interface ExpressHostApp extends Pick<HostAppUnderTest, 'logIn' | 'logOut
 }
 
 /** Describes the app's tests; returns its installed folder, for tests of the app's own. */
-export function describeExpressHostApp({ app, env, readyPath, parserInflates, logIn, logOut, failsOnMalformedHost }: ExpressHostApp): () => string {
+export function describeExpressHostApp({ app, env, readyPath, parserInflates, logIn, logOut }: ExpressHostApp): () => string {
   let packed: Packed;
   let installed: InstalledApp;
   let build: RunResult;
@@ -58,7 +58,6 @@ export function describeExpressHostApp({ app, env, readyPath, parserInflates, lo
     parserInflates,
     rateLimit: true,
     startsWithoutCredentials: true,
-    failsOnMalformedHost,
   });
   return () => installed.dir;
 }
